@@ -1,0 +1,170 @@
+// Copyright 2026 The warden Authors. Licensed under the Apache License, Version 2.0.
+//
+// In-memory store behaviour beyond the conformance suite: virtual-time expiry, manual delivery,
+// compaction errors, and callbacks that misbehave.
+
+#include <atomic>
+#include <memory>
+#include <stdexcept>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "warden/clock.h"
+#include "warden/dcs/conformance.h"
+#include "warden/dcs/memory.h"
+
+namespace warden {
+namespace {
+
+using conformance::WatchRecorder;
+
+absl::Time Soon() { return absl::Now() + absl::Seconds(10); }
+
+TEST(MemoryStoreTest, ANewStoreIsAtRevisionOne) {
+  MemoryStore store;
+  EXPECT_EQ(store.CurrentRevision(), 1);
+  EXPECT_EQ(store.CompactRevision(), 0);
+}
+
+TEST(MemoryStoreTest, LeasesExpireInsideManualClockAdvance) {
+  ManualClock clock;
+  MemoryStore store({.clock = &clock, .manual_delivery = true});
+  auto dcs = store.NewClient();
+  absl::StatusOr<Lease> lease = dcs->GrantLease(absl::Seconds(10), Soon());
+  ASSERT_TRUE(lease.ok());
+  ASSERT_TRUE(dcs->Put("/k", "v", lease->id, Soon()).ok());
+  Revision before = store.CurrentRevision();
+  clock.Advance(absl::Seconds(9));
+  EXPECT_EQ(store.CurrentRevision(), before);
+  clock.Advance(absl::Seconds(1));
+  // Expired when Advance returned, with no call needed to notice it.
+  EXPECT_EQ(store.CurrentRevision(), before + 1);
+}
+
+TEST(MemoryStoreTest, ManualDeliveryDeliversOnlyWhenAsked) {
+  ManualClock clock;
+  MemoryStore store({.clock = &clock, .manual_delivery = true});
+  auto dcs = store.NewClient();
+  WatchRecorder recorder;
+  auto watch = dcs->Watch("/", 0, recorder.Callback(), Soon());
+  ASSERT_TRUE(watch.ok());
+  ASSERT_TRUE(dcs->Put("/a", "1", kNoLease, Soon()).ok());
+  ASSERT_TRUE(dcs->Put("/b", "2", kNoLease, Soon()).ok());
+  EXPECT_EQ(recorder.CallCount(), 0u);
+  EXPECT_EQ(store.DeliverPending(), 2u);
+  EXPECT_EQ(recorder.Events().size(), 2u);
+  EXPECT_EQ(store.DeliverPending(), 0u);
+}
+
+TEST(MemoryStoreTest, DeliverPendingIsANoOpWithTheStoreThread) {
+  MemoryStore store;
+  EXPECT_EQ(store.DeliverPending(), 0u);
+}
+
+TEST(MemoryStoreTest, CompactionRefusesOldAndFutureRevisions) {
+  MemoryStore store;
+  auto dcs = store.NewClient();
+  Revision r = *dcs->Put("/k", "1", kNoLease, Soon());
+  EXPECT_EQ(store.Compact(r + 1).code(), absl::StatusCode::kOutOfRange);
+  EXPECT_TRUE(store.Compact(r).ok());
+  EXPECT_EQ(store.CompactRevision(), r);
+  EXPECT_EQ(store.Compact(r).code(), absl::StatusCode::kOutOfRange);
+  EXPECT_EQ(store.Compact(r - 1).code(), absl::StatusCode::kOutOfRange);
+}
+
+TEST(MemoryStoreTest, ACallbackThatThrowsLosesOnlyItsOwnWatch) {
+  MemoryStore store;
+  auto dcs = store.NewClient();
+  std::atomic<int> thrower_calls{0};
+  auto thrower = dcs->Watch(
+      "/", 0,
+      [&](const WatchResponse&) {
+        ++thrower_calls;
+        throw std::runtime_error("callback bug");
+      },
+      Soon());
+  WatchRecorder healthy;
+  auto healthy_watch = dcs->Watch("/", 0, healthy.Callback(), Soon());
+  ASSERT_TRUE(thrower.ok() && healthy_watch.ok());
+  ASSERT_TRUE(dcs->Put("/a", "1", kNoLease, Soon()).ok());
+  ASSERT_TRUE(dcs->Put("/a", "2", kNoLease, Soon()).ok());
+  ASSERT_TRUE(healthy.WaitForEvents(2, absl::Seconds(10)));
+  EXPECT_EQ(thrower_calls.load(), 1);
+  // The store is intact and still serves.
+  absl::StatusOr<GetResult> got = dcs->Get("/a", Soon());
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->kv->value, "2");
+  EXPECT_EQ(got->kv->version, 2);
+}
+
+TEST(MemoryStoreTest, CallbackMayDeliverAndAdvanceTheClockWithoutDeadlock) {
+  ManualClock clock;
+  MemoryStore store({.clock = &clock, .manual_delivery = true});
+  auto dcs = store.NewClient();
+  absl::StatusOr<Lease> lease = dcs->GrantLease(absl::Seconds(5), Soon());
+  ASSERT_TRUE(lease.ok());
+  ASSERT_TRUE(dcs->Put("/leased", "v", lease->id, Soon()).ok());
+  int calls = 0;
+  auto watch = dcs->Watch(
+      "/", 0,
+      [&](const WatchResponse&) {
+        ++calls;
+        EXPECT_EQ(store.DeliverPending(), 0u);  // re-entrant delivery is refused, not deadlocked
+        clock.Advance(absl::Seconds(10));       // expires the lease from inside a callback
+      },
+      Soon());
+  ASSERT_TRUE(watch.ok());
+  ASSERT_TRUE(dcs->Put("/trigger", "1", kNoLease, Soon()).ok());
+  // The trigger's event, then the expiry's delete queued during the first callback.
+  EXPECT_EQ(store.DeliverPending(), 2u);
+  EXPECT_EQ(calls, 2);
+}
+
+TEST(MemoryStoreTest, ExpiredLeasesGoInOrderOneRevisionEach) {
+  ManualClock clock;
+  MemoryStore store({.clock = &clock, .manual_delivery = true});
+  auto dcs = store.NewClient();
+  WatchRecorder recorder;
+  auto watch = dcs->Watch("/", 0, recorder.Callback(), Soon());
+  ASSERT_TRUE(watch.ok());
+  absl::StatusOr<Lease> late = dcs->GrantLease(absl::Seconds(7), Soon());
+  absl::StatusOr<Lease> early = dcs->GrantLease(absl::Seconds(3), Soon());
+  ASSERT_TRUE(late.ok() && early.ok());
+  ASSERT_TRUE(dcs->Put("/late", "v", late->id, Soon()).ok());
+  ASSERT_TRUE(dcs->Put("/early", "v", early->id, Soon()).ok());
+  clock.Advance(absl::Seconds(10));
+  store.DeliverPending();
+  std::vector<WatchEvent> events = recorder.Events();
+  ASSERT_EQ(events.size(), 4u);
+  EXPECT_EQ(events[2].kv.key, "/early");
+  EXPECT_EQ(events[3].kv.key, "/late");
+  EXPECT_EQ(events[3].kv.mod_revision, events[2].kv.mod_revision + 1);
+}
+
+TEST(MemoryStoreTest, LeaseTtlIsRoundedUpToWholeSeconds) {
+  MemoryStore store;
+  auto dcs = store.NewClient();
+  EXPECT_EQ(dcs->GrantLease(absl::Milliseconds(1), Soon())->ttl, absl::Seconds(1));
+  EXPECT_EQ(dcs->GrantLease(absl::Milliseconds(1001), Soon())->ttl, absl::Seconds(2));
+  EXPECT_EQ(dcs->GrantLease(kMaxLeaseTtl + absl::Seconds(1), Soon()).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(MemoryStoreTest, NegativeWatchRevisionIsRefused) {
+  MemoryStore store;
+  auto dcs = store.NewClient();
+  EXPECT_EQ(dcs->Watch("/", -1, [](const WatchResponse&) {}, Soon()).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(MemoryStoreTest, ClientsMayOutliveTheStoreObject) {
+  std::unique_ptr<MemoryDcs> dcs;
+  {
+    MemoryStore store;
+    dcs = store.NewClient();
+  }
+  EXPECT_TRUE(dcs->Put("/k", "v", kNoLease, Soon()).ok());
+}
+
+}  // namespace
+}  // namespace warden
