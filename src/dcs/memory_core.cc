@@ -52,7 +52,8 @@ std::vector<WatchEvent> EventsUnder(const std::vector<WatchEvent>& events, std::
 
 MemoryCore::MemoryCore(const MemoryStoreOptions& options)
     : clock_(options.clock != nullptr ? options.clock : SteadyClock::Default()),
-      max_request_bytes_(options.max_request_bytes) {}
+      max_request_bytes_(options.max_request_bytes),
+      retain_revisions_(options.retain_revisions) {}
 
 // --- Key space and transactions ------------------------------------------------------------------
 
@@ -173,6 +174,9 @@ void MemoryCore::Commit(Revision next, std::vector<WatchEvent> events) {
     pending_[id].push_back(WatchResponse{absl::OkStatus(), next, 0, std::move(matching)});
   }
   history_.push_back(HistoryEntry{next, std::move(events)});
+  if (retain_revisions_ > 0 && revision_ - compact_revision_ > retain_revisions_) {
+    CompactLocked(revision_ - retain_revisions_);
+  }
   work_cv_.Signal();
 }
 
@@ -188,9 +192,13 @@ absl::Status MemoryCore::Compact(Revision revision) {
                                               " is a future revision (current is ", revision_,
                                               ")"));
   }
+  CompactLocked(revision);
+  return absl::OkStatus();
+}
+
+void MemoryCore::CompactLocked(Revision revision) {
   compact_revision_ = revision;
   while (!history_.empty() && history_.front().revision < revision) history_.pop_front();
-  return absl::OkStatus();
 }
 
 Revision MemoryCore::CurrentRevision() const {

@@ -81,6 +81,8 @@ class MemoryCore {
   void CancelWatcher(const std::shared_ptr<Watcher>& watcher) ABSL_LOCKS_EXCLUDED(mu_);
 
   absl::Status Compact(Revision revision) ABSL_LOCKS_EXCLUDED(mu_);
+  // Drops history before `revision` (which must be in (compact_revision_, revision_]).
+  void CompactLocked(Revision revision) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   Revision CurrentRevision() const ABSL_LOCKS_EXCLUDED(mu_);
   Revision CompactRevision() const ABSL_LOCKS_EXCLUDED(mu_);
 
@@ -131,6 +133,7 @@ class MemoryCore {
 
   Clock* const clock_;
   const size_t max_request_bytes_;
+  const int64_t retain_revisions_;
 
   // Serialises deliverers, so each watcher's responses go out one at a time and in order.
   absl::Mutex delivery_mu_ ABSL_ACQUIRED_BEFORE(mu_);

@@ -72,6 +72,25 @@ TEST(MemoryStoreTest, CompactionRefusesOldAndFutureRevisions) {
   EXPECT_EQ(store.Compact(r - 1).code(), absl::StatusCode::kOutOfRange);
 }
 
+TEST(MemoryStoreTest, RetainRevisionsCompactsAutomatically) {
+  MemoryStore store({.retain_revisions = 10});
+  auto dcs = store.NewClient();
+  for (int i = 0; i < 50; ++i) ASSERT_TRUE(dcs->Put("/k", std::to_string(i), 0, Soon()).ok());
+  EXPECT_EQ(store.CurrentRevision(), 51);
+  EXPECT_EQ(store.CompactRevision(), 41);
+  // The retained window replays; older revisions are reported compacted.
+  WatchRecorder recent;
+  auto ok_watch = dcs->Watch("/k", 41, recent.Callback(), Soon());
+  ASSERT_TRUE(ok_watch.ok());
+  ASSERT_TRUE(recent.WaitForEvents(11, absl::Seconds(10)));
+  EXPECT_EQ(recent.Events().front().kv.value, "39");
+  WatchRecorder old;
+  auto old_watch = dcs->Watch("/k", 40, old.Callback(), Soon());
+  ASSERT_TRUE(old_watch.ok());
+  ASSERT_TRUE(old.WaitForError(absl::Seconds(10)));
+  EXPECT_EQ(old.Responses().back().status.code(), absl::StatusCode::kOutOfRange);
+}
+
 TEST(MemoryStoreTest, ACallbackThatThrowsLosesOnlyItsOwnWatch) {
   MemoryStore store;
   auto dcs = store.NewClient();

@@ -44,6 +44,10 @@ struct MemoryStoreOptions {
   // The largest request (the sum of its keys and values) accepted; etcd's default
   // --max-request-bytes. Larger requests fail with INVALID_ARGUMENT.
   size_t max_request_bytes = 1536 * 1024;
+  // When > 0, history older than this many revisions is compacted away automatically (etcd's
+  // --auto-compaction-mode=revision), bounding memory in long runs. 0 keeps all history until
+  // Compact() is called.
+  int64_t retain_revisions = 0;
   // false: a store thread delivers watch events and expires leases as real time passes.
   // true: no store thread at all; watch events wait for DeliverPending() and leases expire when
   // the clock jumps or a call notices. For single-threaded deterministic simulation.
