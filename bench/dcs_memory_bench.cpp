@@ -62,9 +62,9 @@ void BM_TxnCas(benchmark::State& state) {
     absl::StatusOr<TxnResult> result = dcs->Txn(txn, Deadline());
     if (result.ok() && result->succeeded) ++won;
   }
-  state.counters["won_ratio"] = benchmark::Counter(
-      static_cast<double>(won) / static_cast<double>(state.iterations()),
-      benchmark::Counter::kAvgThreads);
+  state.counters["won_ratio"] =
+      benchmark::Counter(static_cast<double>(won) / static_cast<double>(state.iterations()),
+                         benchmark::Counter::kAvgThreads);
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_TxnCas)->Threads(1)->Threads(2)->Threads(8)->UseRealTime();
@@ -108,7 +108,8 @@ void BM_WatchDeliveryLatency(benchmark::State& state) {
     (void)dcs->Put(key, "v", kNoLease, Deadline());
     ++expected;
     absl::MutexLock lock(&w.mu);
-    auto arrived = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(w.mu) { return w.delivered[me] >= expected; };
+    auto arrived = [&]()
+                       ABSL_EXCLUSIVE_LOCKS_REQUIRED(w.mu) { return w.delivered[me] >= expected; };
     w.mu.Await(absl::Condition(&arrived));
   }
   state.SetItemsProcessed(state.iterations());

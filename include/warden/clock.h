@@ -32,6 +32,7 @@ class Clock {
   // passing of real time (ManualClock::Advance). Clocks that follow real time never call it.
   // Returns an id for RemoveJumpListener. The listener runs on the thread that moved the clock,
   // with no clock lock held, so it may call Now().
+  // NOLINTNEXTLINE(performance-unnecessary-value-param): by value so overrides can move it.
   virtual int AddJumpListener(std::function<void()> /*listener*/) { return 0; }
 
   // Unregisters a listener. An Advance already under way on another thread may still call it once,
@@ -44,7 +45,8 @@ class Clock {
 class SteadyClock final : public Clock {
  public:
   absl::Time Now() const override {
-    return absl::UnixEpoch() + absl::FromChrono(std::chrono::steady_clock::now().time_since_epoch());
+    return absl::UnixEpoch() +
+           absl::FromChrono(std::chrono::steady_clock::now().time_since_epoch());
   }
 
   // A process-wide instance, never destroyed.

@@ -40,7 +40,8 @@ absl::Status LeaseNotFound(LeaseId id) {
   return absl::NotFoundError(absl::StrCat("lease ", id, " not found (expired or revoked)"));
 }
 
-std::vector<WatchEvent> EventsUnder(const std::vector<WatchEvent>& events, std::string_view prefix) {
+std::vector<WatchEvent> EventsUnder(const std::vector<WatchEvent>& events,
+                                    std::string_view prefix) {
   std::vector<WatchEvent> matching;
   for (const WatchEvent& e : events) {
     if (e.kv.key.starts_with(prefix)) matching.push_back(e);
@@ -62,9 +63,8 @@ absl::StatusOr<TxnResult> MemoryCore::Txn(const TxnRequest& txn) {
   ExpireLeasesLocked();
   TxnResult result;
   result.succeeded = std::all_of(txn.compares.begin(), txn.compares.end(),
-                                 [this](const Compare& c) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-                                   return CompareHolds(c);
-                                 });
+                                 [this](const Compare& c)
+                                     ABSL_NO_THREAD_SAFETY_ANALYSIS { return CompareHolds(c); });
   const std::vector<TxnOp>& ops = result.succeeded ? txn.success : txn.failure;
   // Check every lease before applying anything: a transaction applies whole or not at all.
   for (const TxnOp& op : ops) {
@@ -188,9 +188,8 @@ absl::Status MemoryCore::Compact(Revision revision) {
                                               compact_revision_, ")"));
   }
   if (revision > revision_) {
-    return absl::OutOfRangeError(absl::StrCat("revision ", revision,
-                                              " is a future revision (current is ", revision_,
-                                              ")"));
+    return absl::OutOfRangeError(
+        absl::StrCat("revision ", revision, " is a future revision (current is ", revision_, ")"));
   }
   CompactLocked(revision);
   return absl::OkStatus();
@@ -247,8 +246,8 @@ absl::StatusOr<LeaseStatus> MemoryCore::TimeToLive(LeaseId id) {
   auto it = leases_.find(id);
   if (it == leases_.end()) return LeaseNotFound(id);
   const LeaseState& lease = it->second;
-  LeaseStatus status{id, lease.ttl, std::max(absl::ZeroDuration(), lease.expiry - clock_->Now()),
-                     {}};
+  LeaseStatus status{
+      id, lease.ttl, std::max(absl::ZeroDuration(), lease.expiry - clock_->Now()), {}};
   status.keys.assign(lease.keys.begin(), lease.keys.end());
   return status;
 }
@@ -307,7 +306,9 @@ std::shared_ptr<Watcher> MemoryCore::AddWatcher(std::string prefix, Revision fro
                                            ": required revision has been compacted (compaction "
                                            "is at ",
                                            compact_revision_, ")")),
-        revision_, compact_revision_, {}});
+        revision_,
+        compact_revision_,
+        {}});
     watcher->finished = true;
   } else {
     for (const HistoryEntry& entry : history_) {

@@ -74,8 +74,7 @@ class MemoryCore {
 
   // Registers a watch and queues its history replay (or its OUT_OF_RANGE answer).
   std::shared_ptr<Watcher> AddWatcher(std::string prefix, Revision from_revision,
-                                      WatchCallback callback,
-                                      std::shared_ptr<ClientFaults> faults)
+                                      WatchCallback callback, std::shared_ptr<ClientFaults> faults)
       ABSL_LOCKS_EXCLUDED(mu_);
   // Stops delivery to `watcher`; returns once its callback is not running (see watch.h).
   void CancelWatcher(const std::shared_ptr<Watcher>& watcher) ABSL_LOCKS_EXCLUDED(mu_);

@@ -61,14 +61,13 @@ Revision MemoryStore::CurrentRevision() const { return core_->CurrentRevision();
 Revision MemoryStore::CompactRevision() const { return core_->CompactRevision(); }
 void MemoryStore::ExpireLeases() { core_->ExpireLeases(); }
 
-size_t MemoryStore::DeliverPending() {
-  return worker_.joinable() ? 0 : core_->DeliverPending();
-}
+size_t MemoryStore::DeliverPending() { return worker_.joinable() ? 0 : core_->DeliverPending(); }
 
 // --- MemoryDcs: faults --------------------------------------------------------------------------
 
 MemoryDcs::MemoryDcs(std::shared_ptr<internal::MemoryCore> core, std::string_view name)
-    : core_(std::move(core)), faults_(std::make_shared<internal::ClientFaults>(std::string(name))) {}
+    : core_(std::move(core)),
+      faults_(std::make_shared<internal::ClientFaults>(std::string(name))) {}
 
 MemoryDcs::~MemoryDcs() = default;
 
@@ -132,9 +131,8 @@ absl::Status MemoryDcs::Admit(absl::Time deadline) {
     absl::Duration left = deadline - absl::Now();
     if (latency >= left) {
       absl::SleepFor(left);
-      return absl::DeadlineExceededError(absl::StrCat("injected latency of ",
-                                                      absl::FormatDuration(latency),
-                                                      " outlasted the deadline"));
+      return absl::DeadlineExceededError(absl::StrCat(
+          "injected latency of ", absl::FormatDuration(latency), " outlasted the deadline"));
     }
     absl::SleepFor(latency);
   }
@@ -172,8 +170,8 @@ absl::StatusOr<ListResult> MemoryDcs::List(std::string_view prefix, absl::Time d
   return ListResult{std::move(result->results.front().kvs), result->revision};
 }
 
-absl::StatusOr<Revision> MemoryDcs::Put(std::string_view key, std::string_view value,
-                                        LeaseId lease, absl::Time deadline) {
+absl::StatusOr<Revision> MemoryDcs::Put(std::string_view key, std::string_view value, LeaseId lease,
+                                        absl::Time deadline) {
   absl::StatusOr<TxnResult> result = RunOne(TxnOp::Put(key, value, lease), deadline);
   if (!result.ok()) return result.status();
   return result->revision;
@@ -185,8 +183,7 @@ absl::StatusOr<DeleteResult> MemoryDcs::Delete(std::string_view key, absl::Time 
   return DeleteResult{result->results.front().deleted, result->revision};
 }
 
-absl::StatusOr<DeleteResult> MemoryDcs::DeletePrefix(std::string_view prefix,
-                                                     absl::Time deadline) {
+absl::StatusOr<DeleteResult> MemoryDcs::DeletePrefix(std::string_view prefix, absl::Time deadline) {
   absl::StatusOr<TxnResult> result = RunOne(TxnOp::DeletePrefix(prefix), deadline);
   if (!result.ok()) return result.status();
   return DeleteResult{result->results.front().deleted, result->revision};

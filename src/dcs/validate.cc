@@ -58,7 +58,8 @@ absl::Status CheckNoOverlappingWrites(const std::vector<TxnOp>& ops) {
       }
     }
     for (const TxnOp* del : deletes) {
-      bool covered = IsPrefixOp(*del) ? puts[i]->key.starts_with(del->key) : puts[i]->key == del->key;
+      bool covered =
+          IsPrefixOp(*del) ? puts[i]->key.starts_with(del->key) : puts[i]->key == del->key;
       if (covered) {
         return absl::InvalidArgumentError(absl::StrCat(
             "duplicate key given in txn request: ", puts[i]->key, " is put and deleted"));
@@ -120,9 +121,8 @@ absl::Status ValidateLeaseTtl(absl::Duration ttl) {
 
 absl::Status ValidateTxn(const TxnRequest& txn, size_t max_request_bytes) {
   if (txn.compares.size() > kMaxTxnOps) {
-    return absl::InvalidArgumentError(absl::StrCat("too many compares in txn request: ",
-                                                   txn.compares.size(), "; the limit is ",
-                                                   kMaxTxnOps));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "too many compares in txn request: ", txn.compares.size(), "; the limit is ", kMaxTxnOps));
   }
   for (const Compare& c : txn.compares) {
     if (absl::Status s = ValidateKey(c.key); !s.ok()) return s;
@@ -130,8 +130,8 @@ absl::Status ValidateTxn(const TxnRequest& txn, size_t max_request_bytes) {
   if (absl::Status s = ValidateBranch("success", txn.success); !s.ok()) return s;
   if (absl::Status s = ValidateBranch("failure", txn.failure); !s.ok()) return s;
   if (size_t bytes = RequestBytes(txn); bytes > max_request_bytes) {
-    return absl::InvalidArgumentError(absl::StrCat("request is too large: ", bytes,
-                                                   " bytes; the limit is ", max_request_bytes));
+    return absl::InvalidArgumentError(
+        absl::StrCat("request is too large: ", bytes, " bytes; the limit is ", max_request_bytes));
   }
   return absl::OkStatus();
 }

@@ -22,8 +22,9 @@ class MemoryHarness final : public conformance::DcsHarness {
   MemoryStore store_{MemoryStoreOptions{.clock = &clock_}};
 };
 
-WARDEN_INSTANTIATE_DCS_CONFORMANCE(
-    Memory, conformance::DcsBackend{"memory", [] { return std::make_unique<MemoryHarness>(); }});
+WARDEN_INSTANTIATE_DCS_CONFORMANCE(Memory,
+                                   conformance::DcsBackend{
+                                       "memory", [] { return std::make_unique<MemoryHarness>(); }});
 
 }  // namespace
 }  // namespace warden

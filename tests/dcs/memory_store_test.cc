@@ -6,6 +6,7 @@
 #include <atomic>
 #include <memory>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -20,40 +21,48 @@ using conformance::WatchRecorder;
 
 absl::Time Soon() { return absl::Now() + absl::Seconds(10); }
 
+// A store in virtual time with manual delivery: the test thread drives everything.
+class ManualStoreTest : public ::testing::Test {
+ protected:
+  // Puts `key` attached to a new lease of `ttl`; returns the lease.
+  LeaseId PutLeased(const std::string& key, absl::Duration ttl) {
+    absl::StatusOr<Lease> lease = dcs_->GrantLease(ttl, Soon());
+    EXPECT_TRUE(lease.ok()) << lease.status();
+    EXPECT_TRUE(dcs_->Put(key, "v", lease.value_or(Lease{}).id, Soon()).ok());
+    return lease.value_or(Lease{}).id;
+  }
+
+  ManualClock clock_;
+  MemoryStore store_{MemoryStoreOptions{.clock = &clock_, .manual_delivery = true}};
+  std::unique_ptr<MemoryDcs> dcs_ = store_.NewClient();
+};
+
 TEST(MemoryStoreTest, ANewStoreIsAtRevisionOne) {
   MemoryStore store;
   EXPECT_EQ(store.CurrentRevision(), 1);
   EXPECT_EQ(store.CompactRevision(), 0);
 }
 
-TEST(MemoryStoreTest, LeasesExpireInsideManualClockAdvance) {
-  ManualClock clock;
-  MemoryStore store({.clock = &clock, .manual_delivery = true});
-  auto dcs = store.NewClient();
-  absl::StatusOr<Lease> lease = dcs->GrantLease(absl::Seconds(10), Soon());
-  ASSERT_TRUE(lease.ok());
-  ASSERT_TRUE(dcs->Put("/k", "v", lease->id, Soon()).ok());
-  Revision before = store.CurrentRevision();
-  clock.Advance(absl::Seconds(9));
-  EXPECT_EQ(store.CurrentRevision(), before);
-  clock.Advance(absl::Seconds(1));
+TEST_F(ManualStoreTest, LeasesExpireInsideManualClockAdvance) {
+  PutLeased("/k", absl::Seconds(10));
+  Revision before = store_.CurrentRevision();
+  clock_.Advance(absl::Seconds(9));
+  EXPECT_EQ(store_.CurrentRevision(), before);
+  clock_.Advance(absl::Seconds(1));
   // Expired when Advance returned, with no call needed to notice it.
-  EXPECT_EQ(store.CurrentRevision(), before + 1);
+  EXPECT_EQ(store_.CurrentRevision(), before + 1);
 }
 
-TEST(MemoryStoreTest, ManualDeliveryDeliversOnlyWhenAsked) {
-  ManualClock clock;
-  MemoryStore store({.clock = &clock, .manual_delivery = true});
-  auto dcs = store.NewClient();
+TEST_F(ManualStoreTest, ManualDeliveryDeliversOnlyWhenAsked) {
   WatchRecorder recorder;
-  auto watch = dcs->Watch("/", 0, recorder.Callback(), Soon());
+  auto watch = dcs_->Watch("/", 0, recorder.Callback(), Soon());
   ASSERT_TRUE(watch.ok());
-  ASSERT_TRUE(dcs->Put("/a", "1", kNoLease, Soon()).ok());
-  ASSERT_TRUE(dcs->Put("/b", "2", kNoLease, Soon()).ok());
+  ASSERT_TRUE(dcs_->Put("/a", "1", kNoLease, Soon()).ok());
+  ASSERT_TRUE(dcs_->Put("/b", "2", kNoLease, Soon()).ok());
   EXPECT_EQ(recorder.CallCount(), 0u);
-  EXPECT_EQ(store.DeliverPending(), 2u);
+  EXPECT_EQ(store_.DeliverPending(), 2u);
   EXPECT_EQ(recorder.Events().size(), 2u);
-  EXPECT_EQ(store.DeliverPending(), 0u);
+  EXPECT_EQ(store_.DeliverPending(), 0u);
 }
 
 TEST(MemoryStoreTest, DeliverPendingIsANoOpWithTheStoreThread) {
@@ -116,43 +125,32 @@ TEST(MemoryStoreTest, ACallbackThatThrowsLosesOnlyItsOwnWatch) {
   EXPECT_EQ(got->kv->version, 2);
 }
 
-TEST(MemoryStoreTest, CallbackMayDeliverAndAdvanceTheClockWithoutDeadlock) {
-  ManualClock clock;
-  MemoryStore store({.clock = &clock, .manual_delivery = true});
-  auto dcs = store.NewClient();
-  absl::StatusOr<Lease> lease = dcs->GrantLease(absl::Seconds(5), Soon());
-  ASSERT_TRUE(lease.ok());
-  ASSERT_TRUE(dcs->Put("/leased", "v", lease->id, Soon()).ok());
+TEST_F(ManualStoreTest, CallbackMayDeliverAndAdvanceTheClockWithoutDeadlock) {
+  PutLeased("/leased", absl::Seconds(5));
   int calls = 0;
-  auto watch = dcs->Watch(
+  auto watch = dcs_->Watch(
       "/", 0,
       [&](const WatchResponse&) {
         ++calls;
-        EXPECT_EQ(store.DeliverPending(), 0u);  // re-entrant delivery is refused, not deadlocked
-        clock.Advance(absl::Seconds(10));       // expires the lease from inside a callback
+        EXPECT_EQ(store_.DeliverPending(), 0u);  // re-entrant delivery is refused, not deadlocked
+        clock_.Advance(absl::Seconds(10));       // expires the lease from inside a callback
       },
       Soon());
   ASSERT_TRUE(watch.ok());
-  ASSERT_TRUE(dcs->Put("/trigger", "1", kNoLease, Soon()).ok());
+  ASSERT_TRUE(dcs_->Put("/trigger", "1", kNoLease, Soon()).ok());
   // The trigger's event, then the expiry's delete queued during the first callback.
-  EXPECT_EQ(store.DeliverPending(), 2u);
+  EXPECT_EQ(store_.DeliverPending(), 2u);
   EXPECT_EQ(calls, 2);
 }
 
-TEST(MemoryStoreTest, ExpiredLeasesGoInOrderOneRevisionEach) {
-  ManualClock clock;
-  MemoryStore store({.clock = &clock, .manual_delivery = true});
-  auto dcs = store.NewClient();
+TEST_F(ManualStoreTest, ExpiredLeasesGoInOrderOneRevisionEach) {
   WatchRecorder recorder;
-  auto watch = dcs->Watch("/", 0, recorder.Callback(), Soon());
+  auto watch = dcs_->Watch("/", 0, recorder.Callback(), Soon());
   ASSERT_TRUE(watch.ok());
-  absl::StatusOr<Lease> late = dcs->GrantLease(absl::Seconds(7), Soon());
-  absl::StatusOr<Lease> early = dcs->GrantLease(absl::Seconds(3), Soon());
-  ASSERT_TRUE(late.ok() && early.ok());
-  ASSERT_TRUE(dcs->Put("/late", "v", late->id, Soon()).ok());
-  ASSERT_TRUE(dcs->Put("/early", "v", early->id, Soon()).ok());
-  clock.Advance(absl::Seconds(10));
-  store.DeliverPending();
+  PutLeased("/late", absl::Seconds(7));
+  PutLeased("/early", absl::Seconds(3));
+  clock_.Advance(absl::Seconds(10));
+  store_.DeliverPending();
   std::vector<WatchEvent> events = recorder.Events();
   ASSERT_EQ(events.size(), 4u);
   EXPECT_EQ(events[2].kv.key, "/early");
@@ -172,7 +170,10 @@ TEST(MemoryStoreTest, LeaseTtlIsRoundedUpToWholeSeconds) {
 TEST(MemoryStoreTest, NegativeWatchRevisionIsRefused) {
   MemoryStore store;
   auto dcs = store.NewClient();
-  EXPECT_EQ(dcs->Watch("/", -1, [](const WatchResponse&) {}, Soon()).status().code(),
+  EXPECT_EQ(dcs->Watch(
+                   "/", -1, [](const WatchResponse&) {}, Soon())
+                .status()
+                .code(),
             absl::StatusCode::kInvalidArgument);
 }
 

@@ -29,8 +29,7 @@ TEST(ValidateTest, KeysAndPrefixes) {
 TEST(ValidateTest, LeaseTtl) {
   EXPECT_EQ(ValidateLeaseTtl(absl::ZeroDuration()).code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(ValidateLeaseTtl(-absl::Seconds(1)).code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(ValidateLeaseTtl(absl::InfiniteDuration()).code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ValidateLeaseTtl(absl::InfiniteDuration()).code(), absl::StatusCode::kInvalidArgument);
   EXPECT_TRUE(ValidateLeaseTtl(absl::Seconds(30)).ok());
 }
 

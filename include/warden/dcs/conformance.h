@@ -46,7 +46,7 @@ class DcsHarness {
 
   // The largest value the backend accepts in one request (values just over it must be refused
   // with INVALID_ARGUMENT). At least 1 MiB.
-  virtual size_t MaxRequestBytes() const { return 1536 * 1024; }
+  virtual size_t MaxRequestBytes() const { return size_t{1536} * 1024; }
 
   // The root of this harness's keys; the suite appends the test name.
   virtual std::string KeyPrefix() const { return "/warden-conformance/"; }
@@ -126,11 +126,11 @@ bool LinkDcsConformance();
 
 // Instantiates the whole suite for one or more DcsBackend values. Use it at namespace scope
 // (GoogleTest needs the fixture's plain name, hence the alias).
-#define WARDEN_INSTANTIATE_DCS_CONFORMANCE(instance_name, ...)                         \
-  using DcsConformanceTest = ::warden::conformance::DcsConformanceTest;               \
+#define WARDEN_INSTANTIATE_DCS_CONFORMANCE(instance_name, ...)                                \
+  using DcsConformanceTest = ::warden::conformance::DcsConformanceTest;                       \
   INSTANTIATE_TEST_SUITE_P(instance_name, DcsConformanceTest, ::testing::Values(__VA_ARGS__), \
-                           [](const auto& info) { return info.param.name; });         \
-  [[maybe_unused]] static const bool warden_dcs_conformance_linked_##instance_name =  \
+                           [](const auto& info) { return info.param.name; });                 \
+  [[maybe_unused]] static const bool warden_dcs_conformance_linked_##instance_name =          \
       ::warden::conformance::LinkDcsConformance()
 
 #endif  // WARDEN_DCS_CONFORMANCE_H_

@@ -43,7 +43,7 @@ struct MemoryStoreOptions {
   Clock* clock = nullptr;
   // The largest request (the sum of its keys and values) accepted; etcd's default
   // --max-request-bytes. Larger requests fail with INVALID_ARGUMENT.
-  size_t max_request_bytes = 1536 * 1024;
+  size_t max_request_bytes = size_t{1536} * 1024;
   // When > 0, history older than this many revisions is compacted away automatically (etcd's
   // --auto-compaction-mode=revision), bounding memory in long runs. 0 keeps all history until
   // Compact() is called.
@@ -129,8 +129,7 @@ class MemoryDcs final : public Dcs {
   absl::Status RevokeLease(LeaseId lease, absl::Time deadline) override;
   absl::StatusOr<LeaseStatus> LeaseTimeToLive(LeaseId lease, absl::Time deadline) override;
   absl::StatusOr<std::unique_ptr<WatchHandle>> Watch(std::string_view prefix,
-                                                     Revision from_revision,
-                                                     WatchCallback callback,
+                                                     Revision from_revision, WatchCallback callback,
                                                      absl::Time deadline) override;
 
  private:

@@ -17,7 +17,6 @@ const int kKvTestsAnchor = 1;
 
 namespace {
 
-
 TEST_P(DcsConformanceTest, GetOfAbsentKeyIsEmptyWithReadRevision) {
   absl::StatusOr<GetResult> got = dcs_->Get(Key("missing"), Deadline());
   ASSERT_TRUE(got.ok()) << got.status();
@@ -152,7 +151,7 @@ TEST_P(DcsConformanceTest, EmptyValueIsAValue) {
 }
 
 TEST_P(DcsConformanceTest, OneMebibyteValueIsStored) {
-  std::string big(1024 * 1024, 'v');
+  std::string big(size_t{1024} * 1024, 'v');
   big[12345] = '\0';
   MustPut(Key("big"), big);
   EXPECT_EQ(MustGet(Key("big")).value, big);
@@ -200,7 +199,10 @@ TEST_P(DcsConformanceTest, PassedDeadlineFailsEveryCall) {
   EXPECT_EQ(code(dcs_->KeepAlive(1, past).status()), kDeadline);
   EXPECT_EQ(code(dcs_->RevokeLease(1, past)), kDeadline);
   EXPECT_EQ(code(dcs_->LeaseTimeToLive(1, past).status()), kDeadline);
-  EXPECT_EQ(code(dcs_->Watch(Key(""), 0, [](const WatchResponse&) {}, past).status()), kDeadline);
+  EXPECT_EQ(code(dcs_->Watch(
+                         Key(""), 0, [](const WatchResponse&) {}, past)
+                     .status()),
+            kDeadline);
   EXPECT_TRUE(Absent(Key("a")));
 }
 

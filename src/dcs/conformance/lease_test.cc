@@ -120,8 +120,7 @@ TEST_P(DcsConformanceTest, RevokeDeletesAttachedKeysInOneRevision) {
 TEST_P(DcsConformanceTest, UnknownLeasesAreNotFound) {
   EXPECT_EQ(dcs_->KeepAlive(424242, Deadline()).status().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(dcs_->RevokeLease(424242, Deadline()).code(), absl::StatusCode::kNotFound);
-  EXPECT_EQ(dcs_->LeaseTimeToLive(424242, Deadline()).status().code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_EQ(dcs_->LeaseTimeToLive(424242, Deadline()).status().code(), absl::StatusCode::kNotFound);
 }
 
 TEST_P(DcsConformanceTest, OverwritingWithoutALeaseDetachesTheKey) {

@@ -79,8 +79,7 @@ TEST_P(DcsConformanceTest, CreateRevisionCompares) {
   EXPECT_TRUE(Holds(*dcs_, Compare::CreateRevision(Key("k"), Op::kEqual, created), Deadline()));
   EXPECT_FALSE(Holds(*dcs_, Compare::Absent(Key("k")), Deadline()));
   EXPECT_TRUE(Holds(*dcs_, Compare::Absent(Key("absent")), Deadline()));
-  EXPECT_TRUE(
-      Holds(*dcs_, Compare::CreateRevision(Key("k"), Op::kLess, created + 1), Deadline()));
+  EXPECT_TRUE(Holds(*dcs_, Compare::CreateRevision(Key("k"), Op::kLess, created + 1), Deadline()));
   EXPECT_TRUE(
       Holds(*dcs_, Compare::CreateRevision(Key("k"), Op::kGreater, created - 1), Deadline()));
   EXPECT_TRUE(Holds(*dcs_, Compare::CreateRevision(Key("k"), Op::kNotEqual, 0), Deadline()));
@@ -90,11 +89,9 @@ TEST_P(DcsConformanceTest, ModRevisionCompares) {
   MustPut(Key("k"), "1");
   Revision modified = MustPut(Key("k"), "2");
   EXPECT_TRUE(Holds(*dcs_, Compare::ModRevision(Key("k"), Op::kEqual, modified), Deadline()));
-  EXPECT_FALSE(
-      Holds(*dcs_, Compare::ModRevision(Key("k"), Op::kEqual, modified - 1), Deadline()));
+  EXPECT_FALSE(Holds(*dcs_, Compare::ModRevision(Key("k"), Op::kEqual, modified - 1), Deadline()));
   EXPECT_TRUE(Holds(*dcs_, Compare::ModRevision(Key("k"), Op::kLess, modified + 1), Deadline()));
-  EXPECT_TRUE(
-      Holds(*dcs_, Compare::ModRevision(Key("k"), Op::kGreater, modified - 1), Deadline()));
+  EXPECT_TRUE(Holds(*dcs_, Compare::ModRevision(Key("k"), Op::kGreater, modified - 1), Deadline()));
   EXPECT_TRUE(Holds(*dcs_, Compare::ModRevision(Key("absent"), Op::kEqual, 0), Deadline()));
 }
 
@@ -215,8 +212,7 @@ TEST_P(DcsConformanceTest, ConcurrentCasIncrementsLoseNoUpdate) {
         ASSERT_TRUE(got.ok() && got->kv.has_value()) << got.status();
         TxnRequest cas;
         cas.compares = {Compare::ModRevision(Key("counter"), Op::kEqual, got->kv->mod_revision)};
-        cas.success = {
-            TxnOp::Put(Key("counter"), std::to_string(std::stoi(got->kv->value) + 1))};
+        cas.success = {TxnOp::Put(Key("counter"), std::to_string(std::stoi(got->kv->value) + 1))};
         absl::StatusOr<TxnResult> result = client->Txn(cas, Deadline());
         ASSERT_TRUE(result.ok()) << result.status();
         if (result->succeeded) ++done;

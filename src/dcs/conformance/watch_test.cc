@@ -20,6 +20,22 @@ namespace {
 
 using Type = WatchEvent::Type;
 
+// Writes `key`, then waits until a new watch from that write's revision has seen it. By then a
+// watch created earlier on the key's prefix, were it still live, would have been sent the write
+// too (backends serve a client's watches in creation order), so a test can assert that a
+// cancelled watch saw nothing without sleeping.
+::testing::AssertionResult WitnessWrite(Dcs& dcs, const std::string& key, absl::Duration patience) {
+  absl::StatusOr<Revision> rev = dcs.Put(key, "witness", kNoLease, absl::Now() + patience);
+  if (!rev.ok()) return ::testing::AssertionFailure() << rev.status();
+  WatchRecorder witness;
+  auto watch = dcs.Watch(key, *rev, witness.Callback(), absl::Now() + patience);
+  if (!watch.ok()) return ::testing::AssertionFailure() << watch.status();
+  if (!witness.WaitForEvents(1, patience)) {
+    return ::testing::AssertionFailure() << "the witness watch saw nothing";
+  }
+  return ::testing::AssertionSuccess();
+}
+
 TEST_P(DcsConformanceTest, WatchDeliversPutsAndDeletes) {
   WatchRecorder recorder;
   auto watch = dcs_->Watch(Key(""), 0, recorder.Callback(), Deadline());
@@ -118,23 +134,23 @@ TEST_P(DcsConformanceTest, WatchIsOrderedAndExactlyOnceUnderConcurrentWriters) {
   WatchRecorder recorder;
   auto watch = dcs_->Watch(Key("c/"), 0, recorder.Callback(), Deadline());
   ASSERT_TRUE(watch.ok()) << watch.status();
-  constexpr int kWriters = 4;
-  constexpr int kWritesEach = 50;
+  constexpr size_t kWriters = 4;
+  constexpr size_t kWritesEach = 50;
   std::vector<std::thread> writers;
-  for (int w = 0; w < kWriters; ++w) {
+  for (size_t w = 0; w < kWriters; ++w) {
     writers.emplace_back([&, w] {
       std::unique_ptr<Dcs> client = harness_->NewClient();
-      for (int i = 0; i < kWritesEach; ++i) {
-        ASSERT_TRUE(client->Put(Key("c/" + std::to_string(w)), std::to_string(i), kNoLease,
-                                Deadline())
-                        .ok());
+      for (size_t i = 0; i < kWritesEach; ++i) {
+        ASSERT_TRUE(
+            client->Put(Key("c/" + std::to_string(w)), std::to_string(i), kNoLease, Deadline())
+                .ok());
       }
     });
   }
   for (std::thread& t : writers) t.join();
   ASSERT_TRUE(recorder.WaitForEvents(kWriters * kWritesEach, Patience()));
   std::vector<WatchEvent> events = recorder.Events();
-  ASSERT_EQ(events.size(), static_cast<size_t>(kWriters * kWritesEach));
+  ASSERT_EQ(events.size(), kWriters * kWritesEach);
   absl::flat_hash_map<std::string, int> next_value;
   for (size_t i = 0; i < events.size(); ++i) {
     if (i > 0) {
@@ -185,12 +201,7 @@ TEST_P(DcsConformanceTest, CancelStopsDeliveryBeforeItReturns) {
   (*watch)->Cancel();
   cancelled.store(true);
   MustPut(Key("x/2"), "2");
-  // A second watch sees the later write; by then the cancelled one would have too.
-  WatchRecorder witness;
-  Revision rev = MustPut(Key("x/3"), "3");
-  auto witness_watch = dcs_->Watch(Key("x/"), rev, witness.Callback(), Deadline());
-  ASSERT_TRUE(witness_watch.ok());
-  ASSERT_TRUE(witness.WaitForEvents(1, Patience()));
+  ASSERT_TRUE(WitnessWrite(*dcs_, Key("x/3"), Patience()));
   EXPECT_EQ(calls_after_cancel.load(), 0);
   (*watch)->Cancel();  // idempotent
 }
@@ -199,7 +210,6 @@ TEST_P(DcsConformanceTest, CallbackMayCancelItsOwnWatch) {
   std::unique_ptr<WatchHandle> handle;
   absl::Notification handle_set;
   std::atomic<int> calls{0};
-  WatchRecorder witness;
   auto watch = dcs_->Watch(
       Key("self/"), 0,
       [&](const WatchResponse&) {
@@ -213,10 +223,7 @@ TEST_P(DcsConformanceTest, CallbackMayCancelItsOwnWatch) {
   handle_set.Notify();
   MustPut(Key("self/1"), "1");
   MustPut(Key("self/2"), "2");
-  Revision rev = MustPut(Key("self/3"), "3");
-  auto witness_watch = dcs_->Watch(Key("self/"), rev, witness.Callback(), Deadline());
-  ASSERT_TRUE(witness_watch.ok());
-  ASSERT_TRUE(witness.WaitForEvents(1, Patience()));
+  ASSERT_TRUE(WitnessWrite(*dcs_, Key("self/3"), Patience()));
   EXPECT_EQ(calls.load(), 1);
 }
 
@@ -245,15 +252,12 @@ TEST_P(DcsConformanceTest, CallbackMayCallBackIntoTheStore) {
 TEST_P(DcsConformanceTest, DestroyingTheHandleCancelsTheWatch) {
   std::atomic<int> calls{0};
   {
-    auto watch = dcs_->Watch(Key("d/"), 0, [&](const WatchResponse&) { ++calls; }, Deadline());
+    auto watch = dcs_->Watch(
+        Key("d/"), 0, [&](const WatchResponse&) { ++calls; }, Deadline());
     ASSERT_TRUE(watch.ok()) << watch.status();
   }
   MustPut(Key("d/1"), "1");
-  WatchRecorder witness;
-  Revision rev = MustPut(Key("d/2"), "2");
-  auto witness_watch = dcs_->Watch(Key("d/"), rev, witness.Callback(), Deadline());
-  ASSERT_TRUE(witness_watch.ok());
-  ASSERT_TRUE(witness.WaitForEvents(1, Patience()));
+  ASSERT_TRUE(WitnessWrite(*dcs_, Key("d/2"), Patience()));
   EXPECT_EQ(calls.load(), 0);
 }
 

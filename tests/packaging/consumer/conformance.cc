@@ -1,8 +1,9 @@
 // An embedder runs warden's DCS conformance suite on a backend: here the in-memory one.
+#include "warden/dcs/conformance.h"
+
 #include <memory>
 
 #include "warden/clock.h"
-#include "warden/dcs/conformance.h"
 #include "warden/dcs/memory.h"
 
 namespace {
@@ -18,7 +19,8 @@ class Harness final : public warden::conformance::DcsHarness {
   warden::MemoryStore store_{warden::MemoryStoreOptions{.clock = &clock_}};
 };
 
-WARDEN_INSTANTIATE_DCS_CONFORMANCE(
-    Consumer, warden::conformance::DcsBackend{"memory", [] { return std::make_unique<Harness>(); }});
+WARDEN_INSTANTIATE_DCS_CONFORMANCE(Consumer,
+                                   warden::conformance::DcsBackend{
+                                       "memory", [] { return std::make_unique<Harness>(); }});
 
 }  // namespace
