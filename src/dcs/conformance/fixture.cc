@@ -1,7 +1,7 @@
 // Copyright 2026 The warden Authors. Licensed under the Apache License, Version 2.0.
 //
-// The conformance fixture, the watch recorder, and the link anchor that keeps every test file of
-// the suite in an embedder's test binary.
+// The conformance fixture, and the link anchor that keeps every test file of the suite in an
+// embedder's test binary.
 
 #include <string>
 #include <utility>
@@ -21,43 +21,6 @@ extern const int kWatchTestsAnchor;
 
 bool LinkDcsConformance() {
   return kKvTestsAnchor + kTxnTestsAnchor + kLeaseTestsAnchor + kWatchTestsAnchor >= 0;
-}
-
-// --- WatchRecorder ------------------------------------------------------------------------------
-
-WatchCallback WatchRecorder::Callback() {
-  return [this](const WatchResponse& response) {
-    absl::MutexLock lock(&mu_);
-    responses_.push_back(response);
-    events_.insert(events_.end(), response.events.begin(), response.events.end());
-    if (!response.status.ok()) errored_ = true;
-  };
-}
-
-bool WatchRecorder::WaitForEvents(size_t n, absl::Duration timeout) {
-  absl::MutexLock lock(&mu_);
-  auto enough = [this, n]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return events_.size() >= n; };
-  return mu_.AwaitWithTimeout(absl::Condition(&enough), timeout);
-}
-
-bool WatchRecorder::WaitForError(absl::Duration timeout) {
-  absl::MutexLock lock(&mu_);
-  return mu_.AwaitWithTimeout(absl::Condition(&errored_), timeout);
-}
-
-std::vector<WatchEvent> WatchRecorder::Events() const {
-  absl::MutexLock lock(&mu_);
-  return events_;
-}
-
-std::vector<WatchResponse> WatchRecorder::Responses() const {
-  absl::MutexLock lock(&mu_);
-  return responses_;
-}
-
-size_t WatchRecorder::CallCount() const {
-  absl::MutexLock lock(&mu_);
-  return responses_.size();
 }
 
 // --- DcsConformanceTest -------------------------------------------------------------------------
