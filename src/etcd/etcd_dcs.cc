@@ -208,8 +208,9 @@ class EtcdDcs final : public Dcs {
     return ValidateTxn(txn, connection_->options().max_request_bytes);
   }
 
-  absl::Status Range(const etcdserverpb::RangeRequest& request,
-                     etcdserverpb::RangeResponse& response, absl::Time deadline) {
+  absl::Status Range(etcdserverpb::RangeRequest& request, etcdserverpb::RangeResponse& response,
+                     absl::Time deadline) {
+    request.set_serializable(connection_->options().serializable_reads);
     return connection_->Invoke(deadline, Retry::kIdempotent,
                                [&](Endpoint& e, grpc::ClientContext& c) {
                                  response.Clear();

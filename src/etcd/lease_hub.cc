@@ -192,6 +192,7 @@ absl::Time LeaseHub::Tick() {
   std::vector<LeaseId> lost;
   {
     absl::MutexLock lock(&mu_);
+    AbandonSilentStream(now);
     for (auto it = tracked_.begin(); it != tracked_.end();) {
       Tracked& lease = it->second;
       if (now >= lease.local_deadline) {
@@ -205,9 +206,28 @@ absl::Time LeaseHub::Tick() {
       next = std::min({next, lease.local_deadline, lease.next_renewal});
       ++it;
     }
+    for (const auto& [id, sent] : in_flight_) {
+      if (!sent.empty())
+        next = std::min(next, sent.front().at + connection_.options().request_timeout);
+    }
   }
   SignalLost(lost);
   return next;
+}
+
+void LeaseHub::AbandonSilentStream(absl::Time now) {
+  if (stream_ == nullptr) return;
+  for (const auto& [id, sent] : in_flight_) {
+    if (!sent.empty() && now - sent.front().at >= connection_.options().request_timeout) {
+      // A keep-alive unanswered that long: the member is frozen or cut off. Leave it, so the
+      // next stream goes to another member while the lease still has time.
+      last_error_ = absl::UnavailableError(
+          absl::StrCat("etcd ", stream_endpoint_->address, ": keep-alive of lease ", id,
+                       " unanswered for ", absl::FormatDuration(now - sent.front().at)));
+      context_->TryCancel();
+      return;
+    }
+  }
 }
 
 void LeaseHub::SignalLost(const std::vector<LeaseId>& ids) {

@@ -66,6 +66,8 @@ class LeaseHub {
   std::vector<LeaseId> Apply(const etcdserverpb::LeaseKeepAliveResponse& response)
       ABSL_LOCKS_EXCLUDED(mu_);
   bool Send(LeaseId id, std::shared_ptr<Waiter> waiter) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Cancels the stream if a keep-alive on it has gone unanswered for request_timeout.
+  void AbandonSilentStream(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void SignalLost(const std::vector<LeaseId>& ids) ABSL_LOCKS_EXCLUDED(mu_);
 
   Connection& connection_;

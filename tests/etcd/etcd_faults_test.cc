@@ -56,6 +56,26 @@ TEST(EtcdOptionsTest, BadOptionsAreRefusedUpFront) {
   EXPECT_NE(status.message().find("/nonexistent/ca.pem"), absl::string_view::npos) << status;
 }
 
+TEST(EtcdStatusTest, ReportsEachMemberAndWhichAreDown) {
+  auto cluster = MustStart({.members = 3});
+  ASSERT_NE(cluster, nullptr);
+  ASSERT_TRUE(cluster->Kill(2).ok());
+  ASSERT_TRUE(cluster->WaitHealthy(0).ok());  // a new leader, if the killed member led
+  EtcdOptions options;
+  options.endpoints = cluster->ClientEndpoints();
+  std::vector<EtcdMemberStatus> members = EtcdClusterStatus(options, In(absl::Seconds(2)));
+  ASSERT_EQ(members.size(), 3u);
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(members[i].reachable.ok()) << members[i].reachable;
+    EXPECT_EQ(members[i].version.substr(0, 4), "3.4.");
+    EXPECT_NE(members[i].leader_id, 0u);
+    EXPECT_NE(members[i].member_id, 0u);
+  }
+  EXPECT_EQ(members[0].leader_id, members[1].leader_id);
+  EXPECT_EQ(members[2].reachable.code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(members[2].endpoint, cluster->ClientEndpoint(2));
+}
+
 TEST(EtcdFaultsTest, ClusterDownAtStartUpFailsUnavailableWithinTheDeadline) {
   EtcdOptions options;
   options.endpoints = {"127.0.0.1:" + std::to_string(test::FreePort()),

@@ -28,12 +28,14 @@
 #define WARDEN_ETCD_ETCD_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "warden/clock.h"
@@ -65,6 +67,9 @@ struct EtcdOptions {
   // Requests larger than this (keys plus values) are refused before they are sent; etcd's
   // default --max-request-bytes.
   size_t max_request_bytes = size_t{1536} * 1024;
+  // Serve Get and List from the local member without a quorum round (etcd's serializable
+  // reads): faster, but possibly stale. The default, linearizable, is what the HA rules assume.
+  bool serializable_reads = false;
   // How often a watch stream with nothing to say is probed; a probe unanswered within
   // request_timeout makes the client leave that endpoint.
   absl::Duration watch_probe_interval = absl::Seconds(5);
@@ -77,6 +82,22 @@ struct EtcdOptions {
   // The clock of local lease deadlines; nullptr means SteadyClock::Default().
   Clock* clock = nullptr;
 };
+
+// What one etcd member says of itself (etcd's Maintenance.Status).
+struct EtcdMemberStatus {
+  std::string endpoint;
+  absl::Status reachable;  // OK, or why the member could not be asked
+  std::string version;     // etcd server version
+  uint64_t member_id = 0;
+  uint64_t leader_id = 0;  // 0: the member knows no leader (cut off from the quorum)
+  uint64_t raft_term = 0;
+  int64_t db_size_bytes = 0;
+  std::vector<std::string> errors;  // active alarms, e.g. NOSPACE
+};
+
+// Asks every endpoint of `options` for its status, in parallel-free order, each bounded by
+// `deadline`. For health checks and `wardenctl`; the Dcs itself never needs it.
+std::vector<EtcdMemberStatus> EtcdClusterStatus(const EtcdOptions& options, absl::Time deadline);
 
 // A Dcs on an etcd v3 cluster. Fails only on bad options (no endpoint, an unreadable TLS file);
 // an unreachable cluster is not an error here: calls then fail UNAVAILABLE within their deadline.
