@@ -201,6 +201,16 @@ absl::Status Connection::PrepareContext(Endpoint& endpoint, grpc::ClientContext&
   return absl::OkStatus();
 }
 
+absl::StatusOr<Connection::StreamStart> Connection::StartStream() {
+  absl::StatusOr<Endpoint*> endpoint = Connected(absl::Now() + options_.dial_timeout);
+  if (!endpoint.ok()) return endpoint.status();
+  auto context = std::make_unique<grpc::ClientContext>();
+  absl::Status prepared = PrepareContext(**endpoint, *context, /*require_leader=*/true,
+                                         absl::Now() + options_.request_timeout);
+  if (!prepared.ok()) return prepared;
+  return StreamStart{*endpoint, std::move(context)};
+}
+
 absl::Status Connection::Invoke(absl::Time deadline, Retry retry, const UnaryCall& call) {
   if (absl::Now() >= deadline) {
     return absl::DeadlineExceededError("deadline passed before the call was sent");

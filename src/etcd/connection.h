@@ -68,6 +68,14 @@ class Connection {
   absl::Status PrepareContext(Endpoint& endpoint, grpc::ClientContext& context, bool require_leader,
                               absl::Time deadline);
 
+  // A connected endpoint and a context ready for a long-lived stream (auth token and etcd's
+  // "require leader" flag set), waiting at most the dial timeout for a connection.
+  struct StreamStart {
+    Endpoint* endpoint;
+    std::unique_ptr<grpc::ClientContext> context;
+  };
+  absl::StatusOr<StreamStart> StartStream();
+
   // Forgets the auth token after etcd rejected it, so the next call authenticates again.
   void ForgetToken();
 

@@ -262,7 +262,7 @@ class EtcdDcs final : public Dcs {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Dcs>> NewEtcdDcs(EtcdOptions options) {
+absl::StatusOr<std::unique_ptr<Dcs>> NewEtcdDcs(const EtcdOptions& options) {
   absl::StatusOr<std::unique_ptr<Connection>> connection = Connection::Create(options);
   if (!connection.ok()) return connection.status();
   return std::unique_ptr<Dcs>(new EtcdDcs(std::move(*connection)));

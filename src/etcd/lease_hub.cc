@@ -63,25 +63,16 @@ void LeaseHub::Run() {
 }
 
 bool LeaseHub::OpenStream() {
-  const EtcdOptions& options = connection_.options();
-  absl::StatusOr<Endpoint*> endpoint = connection_.Connected(absl::Now() + options.dial_timeout);
-  if (!endpoint.ok()) {
-    absl::MutexLock lock(&mu_);
-    last_error_ = endpoint.status();
-    return false;
-  }
-  auto context = std::make_unique<grpc::ClientContext>();
-  absl::Status prepared = connection_.PrepareContext(**endpoint, *context, /*require_leader=*/true,
-                                                     absl::Now() + options.request_timeout);
+  absl::StatusOr<Connection::StreamStart> start = connection_.StartStream();
   absl::MutexLock lock(&mu_);
-  if (!prepared.ok()) {
-    last_error_ = prepared;
+  if (!start.ok()) {
+    last_error_ = start.status();
     return false;
   }
   if (stop_) return false;
-  stream_ = (*endpoint)->lease->LeaseKeepAlive(context.get());
-  context_ = std::move(context);
-  stream_endpoint_ = *endpoint;
+  stream_ = start->endpoint->lease->LeaseKeepAlive(start->context.get());
+  context_ = std::move(start->context);
+  stream_endpoint_ = start->endpoint;
   return true;
 }
 

@@ -103,28 +103,23 @@ void WatchHub::Run() {
 }
 
 bool WatchHub::OpenStream() {
-  const EtcdOptions& options = connection_.options();
-  absl::StatusOr<Endpoint*> endpoint = connection_.Connected(absl::Now() + options.dial_timeout);
-  if (!endpoint.ok()) {
-    absl::MutexLock lock(&mu_);
-    last_error_ = endpoint.status();
-    return false;
-  }
-  auto context = std::make_unique<grpc::ClientContext>();
-  absl::Status prepared = connection_.PrepareContext(**endpoint, *context, /*require_leader=*/true,
-                                                     absl::Now() + options.request_timeout);
+  absl::StatusOr<Connection::StreamStart> start = connection_.StartStream();
   absl::MutexLock lock(&mu_);
-  if (!prepared.ok()) {
-    last_error_ = prepared;
-    for (auto& [id, watcher] : watchers_) {
-      if (!watcher->created) watcher->create_error = prepared;
+  if (!start.ok()) {
+    last_error_ = start.status();
+    // A refusal (bad credentials) is final for watches waiting to be created; unreachable
+    // endpoints are not: their Watch() calls wait on until their deadlines.
+    if (start.status().code() != absl::StatusCode::kUnavailable) {
+      for (auto& [id, watcher] : watchers_) {
+        if (!watcher->created) watcher->create_error = start.status();
+      }
     }
     return false;
   }
   if (stop_) return false;
-  stream_ = (*endpoint)->watch->Watch(context.get());
-  context_ = std::move(context);
-  stream_endpoint_ = *endpoint;
+  stream_ = start->endpoint->watch->Watch(start->context.get());
+  context_ = std::move(start->context);
+  stream_endpoint_ = start->endpoint;
   last_heard_ = absl::Now();
   probe_sent_ = absl::InfinitePast();
   pending_creates_.clear();

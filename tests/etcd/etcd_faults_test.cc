@@ -30,10 +30,23 @@ std::unique_ptr<test::EtcdCluster> MustStart(test::EtcdClusterOptions options = 
   return cluster.ok() ? std::move(*cluster) : nullptr;
 }
 
-std::unique_ptr<Dcs> MustConnect(EtcdOptions options) {
-  absl::StatusOr<std::unique_ptr<Dcs>> dcs = NewEtcdDcs(std::move(options));
+std::unique_ptr<Dcs> MustConnect(const EtcdOptions& options) {
+  absl::StatusOr<std::unique_ptr<Dcs>> dcs = NewEtcdDcs(options);
   EXPECT_TRUE(dcs.ok()) << dcs.status();
   return dcs.ok() ? std::move(*dcs) : nullptr;
+}
+
+// A cluster with etcd auth on, and options for user `warden` with `password`.
+std::unique_ptr<test::EtcdCluster> StartWithAuth(test::EtcdClusterOptions cluster_options,
+                                                 const std::string& password,
+                                                 EtcdOptions& options) {
+  auto cluster = MustStart(cluster_options);
+  if (cluster == nullptr) return nullptr;
+  EXPECT_TRUE(cluster->EnableAuth("rootpw", "warden", "s3cret").ok());
+  options.endpoints = cluster->ClientEndpoints();
+  options.username = "warden";
+  options.password = password;
+  return cluster;
 }
 
 double CpuSeconds() {
@@ -103,13 +116,9 @@ TEST(EtcdFaultsTest, ClusterDownAtStartUpFailsUnavailableWithinTheDeadline) {
 }
 
 TEST(EtcdFaultsTest, WrongCredentialsArePermissionDeniedNamingTheUser) {
-  auto cluster = MustStart();
-  ASSERT_NE(cluster, nullptr);
-  ASSERT_TRUE(cluster->EnableAuth("rootpw", "warden", "s3cret").ok());
   EtcdOptions options;
-  options.endpoints = cluster->ClientEndpoints();
-  options.username = "warden";
-  options.password = "wrong";
+  auto cluster = StartWithAuth({}, "wrong", options);
+  ASSERT_NE(cluster, nullptr);
   std::unique_ptr<Dcs> dcs = MustConnect(options);
   absl::StatusOr<Revision> put = dcs->Put("/k", "v", kNoLease, In(absl::Seconds(5)));
   EXPECT_EQ(put.status().code(), absl::StatusCode::kPermissionDenied) << put.status();
@@ -129,13 +138,9 @@ TEST(EtcdFaultsTest, WrongCredentialsArePermissionDeniedNamingTheUser) {
 }
 
 TEST(EtcdFaultsTest, AnExpiredTokenIsRenewedTransparently) {
-  auto cluster = MustStart({.extra_flags = "--auth-token-ttl=1"});
-  ASSERT_NE(cluster, nullptr);
-  ASSERT_TRUE(cluster->EnableAuth("rootpw", "warden", "s3cret").ok());
   EtcdOptions options;
-  options.endpoints = cluster->ClientEndpoints();
-  options.username = "warden";
-  options.password = "s3cret";
+  auto cluster = StartWithAuth({.extra_flags = "--auth-token-ttl=1"}, "s3cret", options);
+  ASSERT_NE(cluster, nullptr);
   std::unique_ptr<Dcs> dcs = MustConnect(options);
   ASSERT_TRUE(dcs->Put("/k", "1", kNoLease, In(absl::Seconds(5))).ok());
   absl::SleepFor(absl::Seconds(3));  // let the simple token expire on the server

@@ -101,7 +101,7 @@ std::vector<EtcdMemberStatus> EtcdClusterStatus(const EtcdOptions& options, absl
 
 // A Dcs on an etcd v3 cluster. Fails only on bad options (no endpoint, an unreadable TLS file);
 // an unreachable cluster is not an error here: calls then fail UNAVAILABLE within their deadline.
-absl::StatusOr<std::unique_ptr<Dcs>> NewEtcdDcs(EtcdOptions options);
+absl::StatusOr<std::unique_ptr<Dcs>> NewEtcdDcs(const EtcdOptions& options);
 
 }  // namespace warden
 
