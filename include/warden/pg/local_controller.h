@@ -1,0 +1,61 @@
+// Copyright 2026 The warden Authors. Licensed under the Apache License, Version 2.0.
+//
+// LocalController: the Controller for a PostgreSQL node on this machine, driving initdb,
+// pg_basebackup, pg_rewind, pg_controldata and pg_ctl from `bin_dir`, and libpq for SQL.
+//
+// - The postmaster runs as this process's own child, so its death is seen at once (waitpid),
+//   never hidden behind a zombie that looks alive to kill(0) or pg_ctl.
+// - When this process runs as root, PostgreSQL and every tool run as `os_user` (postgres).
+// - Passwords reach libpq and the tools through a pgpass file with mode 0600, never on a command
+//   line, in the environment or in a log.
+// - warden writes its settings to `warden.conf` in the data directory (included from
+//   postgresql.conf); everything else in the data directory stays the administrator's.
+
+#ifndef WARDEN_PG_LOCAL_CONTROLLER_H_
+#define WARDEN_PG_LOCAL_CONTROLLER_H_
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "warden/pg/controller.h"
+
+namespace warden {
+
+struct LocalControllerOptions {
+  std::string bin_dir = "/usr/lib/postgresql/15/bin";
+  std::string data_dir;
+  // Where the server listens and how other nodes reach it.
+  std::string listen_host = "127.0.0.1";
+  int port = 5432;
+  // The unix socket directory; also where this controller connects. Empty: data_dir.
+  std::string socket_dir;
+  // The OS user PostgreSQL runs as when this process is root. Ignored otherwise.
+  std::string os_user = "postgres";
+  // This node's name: its application_name on the primary, as Patroni uses the member name.
+  std::string name;
+  PgUser superuser{"postgres", ""};
+  PgUser replication{"replicator", ""};
+  // The pgpass file this controller writes (mode 0600, owned by the OS user). Empty:
+  // <data_dir>/../<name>.pgpass.
+  std::string pgpass_path;
+  // Lines for pg_hba.conf, written at bootstrap after the defaults warden needs (local
+  // connections, and "host replication <replication user> <listen_host>/32"). Same syntax as
+  // Patroni's bootstrap.pg_hba.
+  std::vector<std::string> pg_hba;
+  // postgresql.conf parameters (postgresql.parameters in patroni.yml).
+  std::map<std::string, std::string> parameters;
+  // Where the server's log goes. Empty: <data_dir>/../<name>.log.
+  std::string log_file;
+};
+
+// Checks the options (bin_dir has the tools, data_dir and name are set, the OS user exists when
+// running as root) and returns a controller. Nothing is started.
+absl::StatusOr<std::unique_ptr<Controller>> NewLocalController(LocalControllerOptions options);
+
+}  // namespace warden
+
+#endif  // WARDEN_PG_LOCAL_CONTROLLER_H_

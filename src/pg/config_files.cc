@@ -1,0 +1,94 @@
+// Copyright 2026 The warden Authors. Licensed under the Apache License, Version 2.0.
+
+#include "src/pg/config_files.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+
+namespace warden::pg_internal {
+namespace {
+
+// pgpass fields escape ':' and '\'.
+std::string PgpassField(const std::string& value) {
+  return absl::StrReplaceAll(value, {{"\\", "\\\\"}, {":", "\\:"}});
+}
+
+// Conninfo values in single quotes, escaping ' and \.
+std::string ConninfoValue(const std::string& value) {
+  return absl::StrCat("'", absl::StrReplaceAll(value, {{"\\", "\\\\"}, {"'", "\\'"}}), "'");
+}
+
+}  // namespace
+
+std::string ConfQuote(const std::string& value) {
+  return absl::StrCat("'", absl::StrReplaceAll(value, {{"'", "''"}}), "'");
+}
+
+std::string SqlLiteral(const std::string& value) { return ConfQuote(value); }
+
+std::string SqlIdentifier(const std::string& value) {
+  return absl::StrCat("\"", absl::StrReplaceAll(value, {{"\"", "\"\""}}), "\"");
+}
+
+std::string PrimaryConninfo(const LocalControllerOptions& options, const Upstream& upstream,
+                            const std::string& pgpass_path) {
+  return absl::StrCat("host=", ConninfoValue(upstream.host), " port=", upstream.port,
+                      " user=", ConninfoValue(options.replication.name),
+                      " application_name=", ConninfoValue(options.name),
+                      " passfile=", ConninfoValue(pgpass_path), " connect_timeout=5");
+}
+
+std::string WardenConf(const LocalControllerOptions& options, const std::string& socket_dir,
+                       const std::optional<Upstream>& upstream, const std::string& pgpass_path,
+                       const std::string& synchronous_standby_names) {
+  // Defaults first; the configured parameters come later and win (the last setting counts).
+  std::map<std::string, std::string> settings = {
+      {"listen_addresses", ConfQuote(options.listen_host)},
+      {"port", std::to_string(options.port)},
+      {"unix_socket_directories", ConfQuote(socket_dir)},
+      {"cluster_name", ConfQuote(options.name)},
+      {"wal_level", "replica"},
+      {"hot_standby", "on"},
+      {"max_wal_senders", "10"},
+      {"max_replication_slots", "10"},
+      {"wal_log_hints", "on"},  // pg_rewind needs it (or checksums)
+      {"wal_keep_size", "'128MB'"},
+      {"hot_standby_feedback", "on"},
+      {"recovery_target_timeline", "'latest'"},
+      {"synchronous_standby_names", ConfQuote(synchronous_standby_names)},
+  };
+  for (const auto& [name, value] : options.parameters) settings[name] = ConfQuote(value);
+  if (upstream.has_value()) {
+    settings["primary_conninfo"] = ConfQuote(PrimaryConninfo(options, *upstream, pgpass_path));
+    settings["primary_slot_name"] = ConfQuote(upstream->slot_name);
+  }
+  std::string out =
+      "# Written by warden: changes here are overwritten. Set parameters in warden's "
+      "configuration.\n";
+  for (const auto& [name, value] : settings) absl::StrAppend(&out, name, " = ", value, "\n");
+  return out;
+}
+
+std::string PgHba(const LocalControllerOptions& options) {
+  std::string out = absl::StrCat(
+      "# Written by warden at bootstrap.\n"
+      "local all all scram-sha-256\n"
+      "host all all 127.0.0.1/32 scram-sha-256\n"
+      "host replication ",
+      options.replication.name, " 127.0.0.1/32 scram-sha-256\n");
+  if (options.listen_host != "127.0.0.1") {
+    absl::StrAppend(&out, "host replication ", options.replication.name, " ", options.listen_host,
+                    "/32 scram-sha-256\n");
+  }
+  for (const std::string& line : options.pg_hba) absl::StrAppend(&out, line, "\n");
+  return out;
+}
+
+std::string Pgpass(const LocalControllerOptions& options) {
+  return absl::StrCat("*:*:*:", PgpassField(options.superuser.name), ":",
+                      PgpassField(options.superuser.password), "\n",
+                      "*:*:*:", PgpassField(options.replication.name), ":",
+                      PgpassField(options.replication.password), "\n");
+}
+
+}  // namespace warden::pg_internal

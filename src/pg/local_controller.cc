@@ -1,0 +1,773 @@
+// Copyright 2026 The warden Authors. Licensed under the Apache License, Version 2.0.
+//
+// LocalController: the Controller for a PostgreSQL node on this machine. See
+// warden/pg/local_controller.h for the design; the steps of each operation are below.
+
+#include "warden/pg/local_controller.h"
+
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <optional>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "absl/synchronization/mutex.h"
+#include "src/pg/config_files.h"
+#include "src/pg/sql.h"
+#include "src/pg/subprocess.h"
+
+namespace warden {
+namespace {
+
+namespace fs = std::filesystem;
+using pg_internal::ChildProcess;
+using pg_internal::Command;
+using pg_internal::CommandResult;
+using pg_internal::OsUser;
+using pg_internal::Row;
+using pg_internal::SqlSession;
+
+// How long the controller waits between two connection attempts while the server starts.
+constexpr absl::Duration kStartPollInterval = absl::Milliseconds(50);
+
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream contents;
+  contents << in.rdbuf();
+  return contents.str();
+}
+
+// The last lines of a text, for error messages.
+std::string Tail(const std::string& text, size_t lines = 12) {
+  std::vector<std::string> all = absl::StrSplit(text, '\n', absl::SkipEmpty());
+  const size_t from = all.size() > lines ? all.size() - lines : 0;
+  std::string out;
+  for (size_t i = from; i < all.size(); ++i) absl::StrAppend(&out, "\n  ", all[i]);
+  return out;
+}
+
+bool PortInUse(const std::string& host, int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = host == "127.0.0.1" ? htonl(INADDR_LOOPBACK) : htonl(INADDR_ANY);
+  const bool in_use = bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0;
+  close(fd);
+  return in_use;
+}
+
+// A postmaster recorded in postmaster.pid that is alive and not a zombie, or 0.
+pid_t LivePostmaster(const std::string& data_dir) {
+  const std::string pid_file = ReadText(data_dir + "/postmaster.pid");
+  int64_t pid = 0;
+  if (!absl::SimpleAtoi(pid_file.substr(0, pid_file.find('\n')), &pid) || pid <= 0) return 0;
+  const std::string stat = ReadText(absl::StrCat("/proc/", pid, "/stat"));
+  const size_t close_paren = stat.rfind(')');
+  if (stat.empty() || close_paren == std::string::npos || close_paren + 2 >= stat.size()) return 0;
+  const char state = stat[close_paren + 2];
+  return state == 'Z' || state == 'X' ? 0 : static_cast<pid_t>(pid);
+}
+
+bool HasData(const std::string& data_dir) { return fs::exists(data_dir + "/PG_VERSION"); }
+
+bool EmptyOrAbsent(const std::string& dir) {
+  std::error_code ec;
+  return !fs::exists(dir, ec) || fs::is_empty(dir, ec);
+}
+
+// pg_basebackup -P prints "123456/7890123 kB (1%), 0/1 tablespace".
+std::optional<CloneProgress> ParseProgress(const std::string& chunk) {
+  static const std::regex kProgress(R"((\d+)/(\d+) kB)");
+  std::smatch match;
+  std::optional<CloneProgress> last;
+  for (auto it = std::sregex_iterator(chunk.begin(), chunk.end(), kProgress);
+       it != std::sregex_iterator(); ++it) {
+    CloneProgress progress;
+    progress.done_bytes = std::stoll((*it)[1]) * 1024;
+    progress.total_bytes = std::stoll((*it)[2]) * 1024;
+    last = progress;
+  }
+  return last;
+}
+
+class LocalController final : public Controller {
+ public:
+  LocalController(LocalControllerOptions options, std::optional<OsUser> os_user)
+      : options_(std::move(options)), os_user_(std::move(os_user)) {}
+
+  ~LocalController() override {
+    // A controller going away takes its postmaster down cleanly rather than orphaning it.
+    if (postmaster_ != nullptr && postmaster_->Running()) {
+      (void)StopLocked(StopMode::kFast, absl::Seconds(10), absl::Now() + absl::Seconds(30));
+    }
+  }
+
+  absl::Status Bootstrap(const BootstrapOptions& bootstrap, absl::Time deadline) override {
+    absl::MutexLock lock(&mu_);
+    if (!EmptyOrAbsent(options_.data_dir)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "cannot bootstrap: data directory ", options_.data_dir,
+          " is not empty. Remove it to create a new cluster, or start the existing one."));
+    }
+    if (absl::Status s = PrepareDirectories(); !s.ok()) return s;
+    const std::string pwfile = SideFile("initdb-pw");
+    if (absl::Status s = WriteOwned(pwfile, options_.superuser.password + "\n", 0600); !s.ok()) {
+      return s;
+    }
+    std::vector<std::string> argv = {Tool("initdb"),
+                                     "-D",
+                                     options_.data_dir,
+                                     "--username=" + options_.superuser.name,
+                                     "--pwfile=" + pwfile,
+                                     "--auth-local=scram-sha-256",
+                                     "--auth-host=scram-sha-256",
+                                     "--encoding=" + bootstrap.encoding,
+                                     "--locale=" + bootstrap.locale};
+    if (bootstrap.data_checksums) argv.push_back("--data-checksums");
+    argv.insert(argv.end(), bootstrap.initdb_args.begin(), bootstrap.initdb_args.end());
+    absl::StatusOr<CommandResult> initdb = RunTool(argv, deadline);
+    std::error_code ignored;
+    fs::remove(pwfile, ignored);
+    if (absl::Status s = Check(initdb, "initdb"); !s.ok()) return s;
+    if (absl::Status s =
+            WriteOwned(options_.data_dir + "/pg_hba.conf", pg_internal::PgHba(options_), 0600);
+        !s.ok()) {
+      return s;
+    }
+    if (absl::Status s = EnsureInclude(); !s.ok()) return s;
+    if (absl::Status s = StartLocked(deadline); !s.ok()) return s;
+    return CreateReplicationUser(deadline);
+  }
+
+  absl::Status Start(absl::Time deadline) override {
+    absl::MutexLock lock(&mu_);
+    return StartLocked(deadline);
+  }
+
+  absl::Status Stop(StopMode mode, absl::Duration escalate_after, absl::Time deadline) override {
+    absl::MutexLock lock(&mu_);
+    return StopLocked(mode, escalate_after, deadline);
+  }
+
+  absl::Status Restart(absl::Time deadline) override {
+    absl::MutexLock lock(&mu_);
+    if (absl::Status s = StopLocked(StopMode::kFast, absl::Seconds(30), deadline); !s.ok()) {
+      return s;
+    }
+    return StartLocked(deadline);
+  }
+
+  absl::Status Reload(absl::Time deadline) override {
+    absl::MutexLock lock(&mu_);
+    return ReloadLocked(deadline);
+  }
+
+  absl::Status Promote(absl::Time deadline) override {
+    absl::MutexLock lock(&mu_);
+    absl::StatusOr<bool> recovering = InRecovery(deadline);
+    if (!recovering.ok()) return recovering.status();
+    if (!*recovering) return absl::OkStatus();  // already a primary
+    absl::StatusOr<std::unique_ptr<SqlSession>> session = Connect(deadline);
+    if (!session.ok()) return session.status();
+    const int64_t seconds = std::max<int64_t>(1, absl::ToInt64Seconds(deadline - absl::Now()));
+    absl::StatusOr<std::vector<Row>> promoted =
+        (*session)->Query("SELECT pg_promote(true, $1)", {std::to_string(seconds)}, deadline);
+    if (!promoted.ok()) return promoted.status();
+    // pg_promote returns once recovery ended; make sure writes are accepted before saying so.
+    while (true) {
+      absl::StatusOr<bool> still = InRecovery(deadline);
+      if (!still.ok()) return still.status();
+      if (!*still) break;
+      if (absl::Now() + kStartPollInterval >= deadline) {
+        return absl::DeadlineExceededError("promotion did not finish before the deadline");
+      }
+      absl::SleepFor(kStartPollInterval);
+    }
+    upstream_.reset();
+    return WriteConfig();
+  }
+
+  absl::Status Follow(const Upstream& upstream, absl::Time deadline) override {
+    absl::MutexLock lock(&mu_);
+    if (!HasData(options_.data_dir)) {
+      return absl::FailedPreconditionError(absl::StrCat("cannot follow ", upstream.host, ":",
+                                                        upstream.port, ": no data directory at ",
+                                                        options_.data_dir, "; clone it first"));
+    }
+    if (absl::Status s = CheckSameCluster(upstream, deadline); !s.ok()) return s;
+    upstream_ = upstream;
+    if (absl::Status s = WriteOwned(options_.data_dir + "/standby.signal", "", 0600); !s.ok()) {
+      return s;
+    }
+    if (absl::Status s = WriteConfig(); !s.ok()) return s;
+    if (!PostmasterRunning()) return absl::OkStatus();
+    absl::StatusOr<bool> recovering = InRecovery(deadline);
+    if (!recovering.ok()) return recovering.status();
+    if (*recovering) return ReloadLocked(deadline);  // primary_conninfo reloads in PostgreSQL 13+
+    // A primary becomes a replica only through a restart.
+    if (absl::Status s = StopLocked(StopMode::kFast, absl::Seconds(30), deadline); !s.ok()) {
+      return s;
+    }
+    return StartLocked(deadline);
+  }
+
+  absl::Status Rewind(const Upstream& source, absl::Time deadline) override {
+    absl::MutexLock lock(&mu_);
+    if (!HasData(options_.data_dir)) {
+      return absl::FailedPreconditionError("cannot rewind: no data directory; clone instead");
+    }
+    if (absl::Status s = CheckSameCluster(source, deadline); !s.ok()) return s;
+    if (absl::Status s = StopLocked(StopMode::kFast, absl::Seconds(30), deadline); !s.ok()) {
+      return s;
+    }
+    const std::string source_server =
+        absl::StrCat("host=", source.host, " port=", source.port, " user=", options_.superuser.name,
+                     " dbname=postgres passfile=", PgpassPath(), " connect_timeout=5");
+    absl::StatusOr<CommandResult> rewind =
+        RunTool({Tool("pg_rewind"), "--target-pgdata=" + options_.data_dir,
+                 "--source-server=" + source_server, "--progress"},
+                deadline);
+    if (absl::Status s = Check(rewind, "pg_rewind"); !s.ok()) {
+      return absl::Status(s.code(), absl::StrCat(s.message(),
+                                                 "\nThe data directory was left as pg_rewind "
+                                                 "left it; reinitialize this node to recover."));
+    }
+    // pg_rewind copied the source's configuration files, warden.conf among them.
+    upstream_ = source;
+    if (absl::Status s = WriteOwned(options_.data_dir + "/standby.signal", "", 0600); !s.ok()) {
+      return s;
+    }
+    return WriteConfig();
+  }
+
+  absl::Status Clone(const Upstream& source, const CloneProgressCallback& progress,
+                     absl::Time deadline) override {
+    absl::MutexLock lock(&mu_);
+    return CloneLocked(source, progress, deadline);
+  }
+
+  absl::Status Reinitialize(const Upstream& source, const CloneProgressCallback& progress,
+                            absl::Time deadline) override {
+    absl::MutexLock lock(&mu_);
+    // Never wipe a node whose source cannot even be reached: it would be left with nothing.
+    if (absl::Status s = ReachableOrError(source, deadline); !s.ok()) return s;
+    if (absl::Status s = StopLocked(StopMode::kImmediate, absl::Seconds(10), deadline); !s.ok()) {
+      return s;
+    }
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(options_.data_dir, ec)) {
+      fs::remove_all(entry.path(), ec);
+    }
+    return CloneLocked(source, progress, deadline);
+  }
+
+  absl::Status SetSynchronousStandbyNames(const SyncStandbys& sync, absl::Time deadline) override {
+    absl::MutexLock lock(&mu_);
+    synchronous_standby_names_ = FormatSynchronousStandbyNames(sync);
+    if (absl::Status s = WriteConfig(); !s.ok()) return s;
+    return PostmasterRunning() ? ReloadLocked(deadline) : absl::OkStatus();
+  }
+
+  absl::Status CreateReplicationSlot(std::string_view name, absl::Time deadline) override {
+    return Exec(
+        "SELECT pg_create_physical_replication_slot($1) WHERE NOT EXISTS "
+        "(SELECT 1 FROM pg_replication_slots WHERE slot_name = $1)",
+        {std::string(name)}, deadline);
+  }
+
+  absl::Status DropReplicationSlot(std::string_view name, absl::Time deadline) override {
+    return Exec(
+        "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
+        "WHERE slot_name = $1",
+        {std::string(name)}, deadline);
+  }
+
+  absl::Status Checkpoint(absl::Time deadline) override { return Exec("CHECKPOINT", {}, deadline); }
+
+  absl::StatusOr<LocalPostgres> State(absl::Time deadline) override {
+    absl::MutexLock lock(&mu_);
+    LocalPostgres state;
+    state.running = PostmasterRunning() || LivePostmaster(options_.data_dir) != 0;
+    if (!HasData(options_.data_dir)) return state;
+    if (state.running) {
+      absl::Status s = ReadRunningState(state, deadline);
+      // A server that runs but does not answer yet (starting, recovering) still counts as
+      // running; what SQL would have said stays unknown.
+      if (s.ok() || s.code() == absl::StatusCode::kUnavailable) return state;
+      return s;
+    }
+    if (absl::Status s = ReadStoppedState(state, deadline); !s.ok()) return s;
+    return state;
+  }
+
+ private:
+  // --- Paths and processes ----------------------------------------------------------------------
+
+  std::string Tool(const char* name) const { return options_.bin_dir + "/" + name; }
+  std::string SocketDir() const {
+    return options_.socket_dir.empty() ? options_.data_dir : options_.socket_dir;
+  }
+  std::string SideFile(const std::string& suffix) const {
+    return (fs::path(options_.data_dir).parent_path() / (options_.name + "." + suffix)).string();
+  }
+  std::string PgpassPath() const {
+    return options_.pgpass_path.empty() ? SideFile("pgpass") : options_.pgpass_path;
+  }
+  std::string LogPath() const {
+    return options_.log_file.empty() ? SideFile("log") : options_.log_file;
+  }
+
+  absl::Status WriteOwned(const std::string& path, const std::string& contents, mode_t mode) {
+    return pg_internal::WriteFileAtomically(path, contents, mode,
+                                            os_user_.has_value() ? &*os_user_ : nullptr);
+  }
+
+  Command MakeCommand(std::vector<std::string> argv) const {
+    Command command;
+    command.argv = std::move(argv);
+    command.env = {{"LANG", "C"}, {"LC_ALL", "C"}, {"PGPASSFILE", PgpassPath()}};
+    if (os_user_.has_value()) command.run_as_user = os_user_->name;
+    return command;
+  }
+
+  absl::StatusOr<CommandResult> RunTool(
+      std::vector<std::string> argv, absl::Time deadline,
+      const std::function<void(std::string_view)>& on_output = nullptr) {
+    return pg_internal::RunCommand(MakeCommand(std::move(argv)), deadline, on_output);
+  }
+
+  // Turns a tool's result into a Status that quotes its output when it failed.
+  static absl::Status Check(const absl::StatusOr<CommandResult>& result, const char* tool) {
+    if (!result.ok()) return result.status();
+    if (result->exit_code == 0) return absl::OkStatus();
+    return absl::InternalError(
+        absl::StrCat(tool, " failed (exit ", result->exit_code, "):", Tail(result->output)));
+  }
+
+  absl::Status PrepareDirectories() {
+    std::error_code ec;
+    fs::create_directories(options_.data_dir, ec);
+    if (ec) {
+      return absl::InternalError(
+          absl::StrCat("cannot create data directory ", options_.data_dir, ": ", ec.message()));
+    }
+    fs::permissions(options_.data_dir, fs::perms::owner_all, ec);
+    if (os_user_.has_value() &&
+        chown(options_.data_dir.c_str(), os_user_->uid, os_user_->gid) != 0) {
+      return absl::InternalError(
+          absl::StrCat("cannot give ", options_.data_dir, " to ", os_user_->name));
+    }
+    return WriteOwned(PgpassPath(), pg_internal::Pgpass(options_), 0600);
+  }
+
+  absl::Status EnsureInclude() {
+    const std::string conf = options_.data_dir + "/postgresql.conf";
+    std::string text = ReadText(conf);
+    if (!absl::StrContains(text, pg_internal::kIncludeLine)) {
+      absl::StrAppend(&text, "\n", pg_internal::kIncludeLine, "\n");
+      if (absl::Status s = WriteOwned(conf, text, 0600); !s.ok()) return s;
+    }
+    return WriteConfig();
+  }
+
+  absl::Status WriteConfig() {
+    return WriteOwned(options_.data_dir + "/warden.conf",
+                      pg_internal::WardenConf(options_, SocketDir(), upstream_, PgpassPath(),
+                                              synchronous_standby_names_),
+                      0600);
+  }
+
+  bool PostmasterRunning() { return postmaster_ != nullptr && postmaster_->Running(); }
+
+  // --- Start and stop ---------------------------------------------------------------------------
+
+  absl::Status StartLocked(absl::Time deadline) {
+    if (PostmasterRunning()) return absl::OkStatus();
+    if (!HasData(options_.data_dir)) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("cannot start: ", options_.data_dir,
+                       " holds no PostgreSQL data directory (no PG_VERSION)"));
+    }
+    if (pid_t other = LivePostmaster(options_.data_dir); other != 0) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "data directory ", options_.data_dir, " is already in use by postmaster pid ", other,
+          ", which this controller did not start. Stop that server (pg_ctl stop -D ",
+          options_.data_dir, ") and let warden start it; warden never runs a second one."));
+    }
+    if (PortInUse(options_.listen_host, options_.port)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "port ", options_.port, " on ", options_.listen_host,
+          " is in use by another process; stop it or configure another postgresql.listen port"));
+    }
+    if (absl::Status s = WriteOwned(PgpassPath(), pg_internal::Pgpass(options_), 0600); !s.ok()) {
+      return s;
+    }
+    if (absl::Status s = EnsureInclude(); !s.ok()) return s;
+    Command command = MakeCommand({Tool("postgres"), "-D", options_.data_dir});
+    command.stdout_file = LogPath();
+    absl::StatusOr<std::unique_ptr<ChildProcess>> child = ChildProcess::Spawn(command);
+    if (!child.ok()) return child.status();
+    postmaster_ = std::move(*child);
+    return AwaitAcceptingConnections(deadline);
+  }
+
+  absl::Status AwaitAcceptingConnections(absl::Time deadline) {
+    absl::Status last;
+    while (true) {
+      if (!postmaster_->Running()) {
+        return absl::InternalError(absl::StrCat("PostgreSQL exited while starting; its log ",
+                                                LogPath(),
+                                                " ends with:", Tail(ReadText(LogPath()))));
+      }
+      absl::StatusOr<std::unique_ptr<SqlSession>> session =
+          Connect(std::min(deadline, absl::Now() + absl::Seconds(1)));
+      if (session.ok()) return absl::OkStatus();
+      last = session.status();
+      if (last.code() == absl::StatusCode::kPermissionDenied ||
+          last.code() == absl::StatusCode::kNotFound) {
+        return last;  // running, but warden's superuser cannot log in: say so at once
+      }
+      if (absl::Now() + kStartPollInterval >= deadline) {
+        (void)StopLocked(StopMode::kImmediate, absl::Seconds(5), absl::Now() + absl::Seconds(10));
+        return absl::DeadlineExceededError(
+            absl::StrCat("PostgreSQL did not accept connections before the deadline (",
+                         last.message(), "); it was stopped. Log:", Tail(ReadText(LogPath()))));
+      }
+      absl::SleepFor(kStartPollInterval);
+    }
+  }
+
+  absl::Status StopLocked(StopMode mode, absl::Duration escalate_after, absl::Time deadline) {
+    if (!PostmasterRunning()) {
+      postmaster_.reset();
+      if (pid_t other = LivePostmaster(options_.data_dir); other != 0) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("the postmaster of ", options_.data_dir, " (pid ", other,
+                         ") was not started by this controller; stop it with pg_ctl"));
+      }
+      return absl::OkStatus();
+    }
+    // Each mode gets `escalate_after`; then the next, harsher one.
+    static constexpr int kSignals[] = {SIGTERM, SIGINT, SIGQUIT, SIGKILL};
+    int step = mode == StopMode::kSmart ? 0 : mode == StopMode::kFast ? 1 : 2;
+    for (; step < 4; ++step) {
+      (void)postmaster_->Signal(kSignals[step]);
+      const absl::Time until =
+          step == 3 ? deadline : std::min(deadline, absl::Now() + escalate_after);
+      if (postmaster_->WaitForExit(until)) {
+        postmaster_.reset();
+        return absl::OkStatus();
+      }
+      if (absl::Now() >= deadline) break;
+    }
+    return absl::DeadlineExceededError("PostgreSQL did not stop before the deadline");
+  }
+
+  absl::Status ReloadLocked(absl::Time deadline) {
+    if (!PostmasterRunning()) return absl::OkStatus();
+    return ExecLocked("SELECT pg_reload_conf()", {}, deadline);
+  }
+
+  // --- Clone ------------------------------------------------------------------------------------
+
+  absl::Status CloneLocked(const Upstream& source, const CloneProgressCallback& progress,
+                           absl::Time deadline) {
+    if (PostmasterRunning() || HasData(options_.data_dir)) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("cannot clone into ", options_.data_dir,
+                       ": it already holds a data directory; reinitialize to replace it"));
+    }
+    if (absl::Status s = PrepareDirectories(); !s.ok()) return s;
+    const std::string conninfo = absl::StrCat(
+        "host=", source.host, " port=", source.port, " user=", options_.replication.name,
+        " passfile=", PgpassPath(), " application_name=", options_.name, " connect_timeout=5");
+    absl::StatusOr<CommandResult> backup =
+        RunTool({Tool("pg_basebackup"), "-D", options_.data_dir, "-d", conninfo, "-X", "stream",
+                 "-c", "fast", "-P"},
+                deadline, [&progress](std::string_view chunk) {
+                  if (!progress) return;
+                  if (auto p = ParseProgress(std::string(chunk)); p.has_value()) progress(*p);
+                });
+    if (absl::Status s = ExplainCloneFailure(backup, source); !s.ok()) {
+      std::error_code ec;
+      for (const auto& entry : fs::directory_iterator(options_.data_dir, ec)) {
+        fs::remove_all(entry.path(), ec);  // a half copy is no data directory
+      }
+      return s;
+    }
+    if (progress) progress(CloneProgress{1, 1});
+    upstream_ = source;
+    if (absl::Status s = WriteOwned(options_.data_dir + "/standby.signal", "", 0600); !s.ok()) {
+      return s;
+    }
+    return EnsureInclude();
+  }
+
+  // The seed troubles, said plainly: a missing replication role, a missing pg_hba line.
+  absl::Status ExplainCloneFailure(const absl::StatusOr<CommandResult>& result,
+                                   const Upstream& source) {
+    absl::Status status = Check(result, "pg_basebackup");
+    if (status.ok() || !result.ok()) return status;
+    const std::string& out = result->output;
+    const std::string where = absl::StrCat(source.host, ":", source.port);
+    const std::string& user = options_.replication.name;
+    if (absl::StrContains(out, "role \"" + user + "\" does not exist")) {
+      return absl::NotFoundError(absl::StrCat(
+          "replication user '", user, "' does not exist on ", where,
+          ". Create it there (CREATE ROLE ", user,
+          " WITH REPLICATION LOGIN PASSWORD '...') or set postgresql.authentication.replication "
+          "to an existing role.",
+          Tail(out, 3)));
+    }
+    if (absl::StrContains(out, "no pg_hba.conf entry for replication")) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          where, " refuses replication connections of user '", user,
+          "' from this node: its pg_hba.conf needs a line 'host replication ", user,
+          " <this node's address>/32 scram-sha-256' (a line for database 'all' does not cover "
+          "replication).",
+          Tail(out, 3)));
+    }
+    if (absl::StrContains(out, "password authentication failed")) {
+      return absl::PermissionDeniedError(
+          absl::StrCat("password authentication of replication user '", user, "' failed on ", where,
+                       Tail(out, 3)));
+    }
+    return status;
+  }
+
+  // UNAVAILABLE unless `source` accepts a connection (any answer, even an authentication
+  // failure, proves a server is there).
+  absl::Status ReachableOrError(const Upstream& source, absl::Time deadline) {
+    absl::StatusOr<std::unique_ptr<SqlSession>> session =
+        SqlSession::Connect({{"host", source.host},
+                             {"port", std::to_string(source.port)},
+                             {"user", options_.superuser.name},
+                             {"dbname", "postgres"},
+                             {"passfile", PgpassPath()}},
+                            std::min(deadline, absl::Now() + absl::Seconds(5)));
+    if (session.ok() || session.status().code() != absl::StatusCode::kUnavailable) {
+      return absl::OkStatus();
+    }
+    return absl::UnavailableError(absl::StrCat("cannot reinitialize from ", source.host, ":",
+                                               source.port, ": ", session.status().message(),
+                                               ". Nothing was deleted."));
+  }
+
+  // --- SQL --------------------------------------------------------------------------------------
+
+  absl::StatusOr<std::unique_ptr<SqlSession>> Connect(absl::Time deadline) {
+    return SqlSession::Connect({{"host", SocketDir()},
+                                {"port", std::to_string(options_.port)},
+                                {"user", options_.superuser.name},
+                                {"dbname", "postgres"},
+                                {"passfile", PgpassPath()},
+                                {"application_name", "warden"}},
+                               deadline);
+  }
+
+  absl::StatusOr<std::vector<Row>> QueryLocked(const std::string& sql,
+                                               const std::vector<std::string>& params,
+                                               absl::Time deadline) {
+    if (!PostmasterRunning() && LivePostmaster(options_.data_dir) == 0) {
+      return absl::FailedPreconditionError("PostgreSQL is not running");
+    }
+    absl::StatusOr<std::unique_ptr<SqlSession>> session = Connect(deadline);
+    if (!session.ok()) return session.status();
+    return (*session)->Query(sql, params, deadline);
+  }
+
+  absl::Status ExecLocked(const std::string& sql, const std::vector<std::string>& params,
+                          absl::Time deadline) {
+    return QueryLocked(sql, params, deadline).status();
+  }
+
+  absl::Status Exec(const std::string& sql, const std::vector<std::string>& params,
+                    absl::Time deadline) {
+    absl::MutexLock lock(&mu_);
+    return ExecLocked(sql, params, deadline);
+  }
+
+  absl::StatusOr<bool> InRecovery(absl::Time deadline) {
+    absl::StatusOr<std::vector<Row>> rows = QueryLocked("SELECT pg_is_in_recovery()", {}, deadline);
+    if (!rows.ok()) return rows.status();
+    return rows->at(0).at(0).value_or("f") == "t";
+  }
+
+  absl::Status CreateReplicationUser(absl::Time deadline) {
+    absl::StatusOr<std::unique_ptr<SqlSession>> session = Connect(deadline);
+    if (!session.ok()) return session.status();
+    // The statement carries a password: keep it out of the server log, even if it fails.
+    for (const char* quiet :
+         {"SET log_statement TO 'none'", "SET log_min_error_statement TO 'panic'",
+          "SET log_min_duration_statement TO -1"}) {
+      if (auto r = (*session)->Query(quiet, {}, deadline); !r.ok()) return r.status();
+    }
+    const PgUser& user = options_.replication;
+    return (*session)
+        ->Query(
+            absl::StrCat("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ",
+                         pg_internal::SqlLiteral(user.name), ") THEN CREATE ROLE ",
+                         pg_internal::SqlIdentifier(user.name), " WITH REPLICATION LOGIN PASSWORD ",
+                         pg_internal::SqlLiteral(user.password), "; END IF; END $$"),
+            {}, deadline)
+        .status();
+  }
+
+  // Refuses to tie this data directory to a node of another cluster (the seed's "system ID
+  // mismatch"), naming both identifiers and the way out.
+  absl::Status CheckSameCluster(const Upstream& upstream, absl::Time deadline) {
+    LocalPostgres local;
+    if (absl::Status s = ReadStoppedState(local, deadline); !s.ok()) return s;
+    absl::StatusOr<std::unique_ptr<SqlSession>> session =
+        SqlSession::Connect({{"host", upstream.host},
+                             {"port", std::to_string(upstream.port)},
+                             {"user", options_.superuser.name},
+                             {"dbname", "postgres"},
+                             {"passfile", PgpassPath()}},
+                            std::min(deadline, absl::Now() + absl::Seconds(5)));
+    if (!session.ok()) return absl::OkStatus();  // unreachable now: streaming will tell later
+    absl::StatusOr<std::vector<Row>> rows =
+        (*session)->Query("SELECT system_identifier FROM pg_control_system()", {}, deadline);
+    uint64_t theirs = 0;
+    if (!rows.ok() || !absl::SimpleAtoi(rows->at(0).at(0).value_or(""), &theirs)) {
+      return absl::OkStatus();
+    }
+    if (theirs == local.system_identifier) return absl::OkStatus();
+    return absl::FailedPreconditionError(absl::StrCat(
+        "system ID mismatch: data directory ", options_.data_dir, " belongs to cluster ",
+        local.system_identifier, " but ", upstream.host, ":", upstream.port, " belongs to cluster ",
+        theirs,
+        ". This node cannot follow it: reinitialize it from the right cluster (wardenctl reinit), "
+        "or point it at the cluster it belongs to."));
+  }
+
+  // --- State ------------------------------------------------------------------------------------
+
+  absl::Status ReadRunningState(LocalPostgres& state, absl::Time deadline) {
+    absl::StatusOr<std::unique_ptr<SqlSession>> session = Connect(deadline);
+    if (!session.ok()) return session.status();
+    absl::StatusOr<std::vector<Row>> rows = (*session)->Query(
+        "SELECT pg_is_in_recovery(), "
+        "CASE WHEN pg_is_in_recovery() THEN NULL ELSE pg_current_wal_lsn() END, "
+        "pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn(), "
+        "CASE WHEN pg_is_in_recovery() THEN COALESCE((SELECT received_tli FROM "
+        "pg_stat_wal_receiver), (SELECT timeline_id FROM pg_control_checkpoint())) "
+        "ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::bigint END, "
+        "(SELECT system_identifier FROM pg_control_system()), "
+        "extract(epoch FROM pg_postmaster_start_time()), "
+        "current_setting('server_version_num'), "
+        "(SELECT count(*) FROM pg_settings WHERE pending_restart), "
+        "(SELECT sender_host || ':' || sender_port FROM pg_stat_wal_receiver), "
+        "(SELECT status FROM pg_stat_wal_receiver)",
+        {}, deadline);
+    if (!rows.ok()) return rows.status();
+    const Row& r = rows->at(0);
+    const bool recovering = r[0].value_or("f") == "t";
+    state.role = recovering ? PgRole::kReplica : PgRole::kPrimary;
+    auto lsn = [](const std::optional<std::string>& text) {
+      return text.has_value() ? ParseLsn(*text).value_or(0) : Lsn{0};
+    };
+    state.wal_lsn = lsn(r[1]);
+    state.received_lsn = lsn(r[2]);
+    state.replayed_lsn = lsn(r[3]);
+    if (state.received_lsn > state.replayed_lsn) {
+      state.replay_lag_bytes = state.received_lsn - state.replayed_lsn;
+    }
+    (void)absl::SimpleAtoi(r[4].value_or("0"), &state.timeline);
+    (void)absl::SimpleAtoi(r[5].value_or("0"), &state.system_identifier);
+    double start_epoch = 0;
+    if (absl::SimpleAtod(r[6].value_or("0"), &start_epoch)) {
+      state.postmaster_start_time = absl::FromUnixMicros(static_cast<int64_t>(start_epoch * 1e6));
+    }
+    (void)absl::SimpleAtoi(r[7].value_or("0"), &state.server_version);
+    state.pending_restart = r[8].value_or("0") != "0";
+    state.upstream = r[9].value_or("");
+    state.streaming = r[10].value_or("") == "streaming";
+    if (!recovering) {
+      absl::StatusOr<std::vector<Row>> senders = (*session)->Query(
+          "SELECT application_name, COALESCE(host(client_addr), ''), state, sync_state, "
+          "sent_lsn, write_lsn, flush_lsn, replay_lsn FROM pg_stat_replication "
+          "ORDER BY application_name",
+          {}, deadline);
+      if (!senders.ok()) return senders.status();
+      for (const Row& s : *senders) {
+        state.replication.push_back(
+            ReplicationConnection{s[0].value_or(""), s[1].value_or(""), s[2].value_or(""),
+                                  s[3].value_or(""), lsn(s[4]), lsn(s[5]), lsn(s[6]), lsn(s[7])});
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status ReadStoppedState(LocalPostgres& state, absl::Time deadline) {
+    absl::StatusOr<CommandResult> result =
+        RunTool({Tool("pg_controldata"), "-D", options_.data_dir}, deadline);
+    if (absl::Status s = Check(result, "pg_controldata"); !s.ok()) return s;
+    std::map<std::string, std::string> fields;
+    for (absl::string_view line : absl::StrSplit(result->output, '\n')) {
+      const size_t colon = line.find(':');
+      if (colon == absl::string_view::npos) continue;
+      fields[std::string(line.substr(0, colon))] =
+          std::string(absl::StripAsciiWhitespace(line.substr(colon + 1)));
+    }
+    (void)absl::SimpleAtoi(fields["Database system identifier"], &state.system_identifier);
+    (void)absl::SimpleAtoi(fields["Latest checkpoint's TimeLineID"], &state.timeline);
+    state.cluster_state = fields["Database cluster state"];
+    state.role =
+        fs::exists(options_.data_dir + "/standby.signal") ? PgRole::kReplica : PgRole::kPrimary;
+    return absl::OkStatus();
+  }
+
+  const LocalControllerOptions options_;
+  const std::optional<OsUser> os_user_;
+  absl::Mutex mu_;
+  std::unique_ptr<ChildProcess> postmaster_ ABSL_GUARDED_BY(mu_);
+  std::optional<Upstream> upstream_ ABSL_GUARDED_BY(mu_);
+  std::string synchronous_standby_names_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Controller>> NewLocalController(LocalControllerOptions options) {
+  if (options.data_dir.empty()) return absl::InvalidArgumentError("postgresql.data_dir is not set");
+  if (options.name.empty()) return absl::InvalidArgumentError("the node's name is not set");
+  for (const char* tool : {"postgres", "initdb", "pg_basebackup", "pg_rewind", "pg_controldata"}) {
+    const std::string path = options.bin_dir + "/" + tool;
+    if (access(path.c_str(), X_OK) != 0) {
+      return absl::NotFoundError(absl::StrCat(
+          "PostgreSQL tool ", path,
+          " not found or not executable: install PostgreSQL 15 "
+          "(Debian: postgresql-15) or set postgresql.bin_dir to where its binaries are"));
+    }
+  }
+  options.data_dir = fs::absolute(options.data_dir).lexically_normal().string();
+  std::optional<OsUser> os_user;
+  if (pg_internal::RunningAsRoot()) {
+    absl::StatusOr<OsUser> user = pg_internal::LookupUser(options.os_user);
+    if (!user.ok()) return user.status();
+    os_user = *user;
+  }
+  return std::unique_ptr<Controller>(new LocalController(std::move(options), std::move(os_user)));
+}
+
+}  // namespace warden
