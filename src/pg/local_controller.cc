@@ -559,12 +559,7 @@ class LocalController final : public Controller {
   // failure, proves a server is there).
   absl::Status ReachableOrError(const Upstream& source, absl::Time deadline) {
     absl::StatusOr<std::unique_ptr<SqlSession>> session =
-        SqlSession::Connect({{"host", source.host},
-                             {"port", std::to_string(source.port)},
-                             {"user", options_.superuser.name},
-                             {"dbname", "postgres"},
-                             {"passfile", PgpassPath()}},
-                            std::min(deadline, absl::Now() + absl::Seconds(5)));
+        ConnectAs(source.host, source.port, std::min(deadline, absl::Now() + absl::Seconds(5)));
     if (session.ok() || session.status().code() != absl::StatusCode::kUnavailable) {
       return absl::OkStatus();
     }
@@ -575,14 +570,21 @@ class LocalController final : public Controller {
 
   // --- SQL --------------------------------------------------------------------------------------
 
-  absl::StatusOr<std::unique_ptr<SqlSession>> Connect(absl::Time deadline) {
-    return SqlSession::Connect({{"host", SocketDir()},
-                                {"port", std::to_string(options_.port)},
+  // A session as warden's superuser on `host` (a socket directory or an address).
+  absl::StatusOr<std::unique_ptr<SqlSession>> ConnectAs(const std::string& host, int port,
+                                                        absl::Time deadline) {
+    return SqlSession::Connect({{"host", host},
+                                {"port", std::to_string(port)},
                                 {"user", options_.superuser.name},
                                 {"dbname", "postgres"},
                                 {"passfile", PgpassPath()},
                                 {"application_name", "warden"}},
                                deadline);
+  }
+
+  // A session on this node, through its unix socket.
+  absl::StatusOr<std::unique_ptr<SqlSession>> Connect(absl::Time deadline) {
+    return ConnectAs(SocketDir(), options_.port, deadline);
   }
 
   absl::StatusOr<std::vector<Row>> QueryLocked(const std::string& sql,
@@ -639,12 +641,7 @@ class LocalController final : public Controller {
     LocalPostgres local;
     if (absl::Status s = ReadStoppedState(local, deadline); !s.ok()) return s;
     absl::StatusOr<std::unique_ptr<SqlSession>> session =
-        SqlSession::Connect({{"host", upstream.host},
-                             {"port", std::to_string(upstream.port)},
-                             {"user", options_.superuser.name},
-                             {"dbname", "postgres"},
-                             {"passfile", PgpassPath()}},
-                            std::min(deadline, absl::Now() + absl::Seconds(5)));
+        ConnectAs(upstream.host, upstream.port, std::min(deadline, absl::Now() + absl::Seconds(5)));
     if (!session.ok()) return absl::OkStatus();  // unreachable now: streaming will tell later
     absl::StatusOr<std::vector<Row>> rows =
         (*session)->Query("SELECT system_identifier FROM pg_control_system()", {}, deadline);

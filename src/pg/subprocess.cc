@@ -24,6 +24,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -90,7 +91,7 @@ class UniqueFd {
 // A status for the failed system call `what` with `err`: NOT_FOUND for a missing file,
 // PERMISSION_DENIED for a refusal, INTERNAL otherwise.
 absl::Status ErrnoStatus(int err, const std::string& what) {
-  std::string message = absl::StrCat(what, ": ", strerror(err));
+  std::string message = absl::StrCat(what, ": ", std::generic_category().message(err));
   switch (err) {
     case ENOENT:
     case ENOTDIR:

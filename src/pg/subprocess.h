@@ -59,7 +59,7 @@ struct CommandResult {
 };
 
 // The most output a CommandResult keeps (its tail).
-inline constexpr size_t kMaxCapturedOutput = 64 * 1024;
+inline constexpr size_t kMaxCapturedOutput = size_t{64} * 1024;
 
 // How long a child gets after SIGTERM before SIGKILL when a deadline passes.
 inline constexpr absl::Duration kTerminationGrace = absl::Seconds(2);
