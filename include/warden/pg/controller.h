@@ -67,10 +67,12 @@ struct Upstream {
 struct SyncStandbys {
   enum class Method { kFirst, kAny };
   Method method = Method::kFirst;
-  int count = 1;                   // how many of `names` must confirm
-  std::vector<std::string> names;  // application_names (member names)
+  int count = 1;                        // how many of `names` must confirm
+  std::vector<std::string> names = {};  // application_names (member names)
   // synchronous_mode_strict with no candidate: '*' makes every commit wait for any standby.
   bool strict_placeholder = false;
+
+  friend bool operator==(const SyncStandbys&, const SyncStandbys&) = default;
 };
 
 // Renders SyncStandbys as the value of synchronous_standby_names: "" (off), "*" (strict, no

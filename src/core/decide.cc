@@ -1,0 +1,519 @@
+// Copyright 2026 The warden Authors. Licensed under the Apache License, Version 2.0.
+//
+// Decide: Patroni's HA loop as a pure function. The rules run in the order of Run(); each branch
+// ends the decision with a one-line reason. See warden/core/decide.h for the safety argument.
+
+#include "warden/core/decide.h"
+
+#include <algorithm>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace warden {
+namespace {
+
+using Type = Action::Type;
+
+bool HasData(const LocalPostgres& pg) { return pg.system_identifier != 0; }
+bool RunningPrimary(const LocalPostgres& pg) { return pg.running && pg.role == PgRole::kPrimary; }
+
+// host:port of a member, from its conn_url (postgres://host:port/db).
+std::string Address(const Member& member) {
+  std::string url = member.conn_url;
+  if (size_t scheme = url.find("://"); scheme != std::string::npos) url = url.substr(scheme + 3);
+  if (size_t at = url.rfind('@'); at != std::string::npos) url = url.substr(at + 1);
+  return url.substr(0, url.find('/'));
+}
+
+class Decider {
+ public:
+  Decider(const ClusterView& view, const LocalNode& local, const DynamicConfig& config,
+          absl::Time now)
+      : view_(view), me_(local), pg_(local.postgres), config_(config), now_(now) {}
+
+  Decision Run() {
+    if (view_.initialize.has_value() && *view_.initialize != 0 && HasData(pg_) &&
+        *view_.initialize != pg_.system_identifier) {
+      Add({.type = Type::kRefuseToRun});
+      return Done(absl::StrCat("system ID mismatch: this node's data belongs to cluster ",
+                               pg_.system_identifier, " but the cluster is ", *view_.initialize,
+                               "; refusing to run (reinitialize this node or fix the scope)"));
+    }
+    if (RunningPrimary(pg_) && me_.lease_deadline != absl::InfinitePast()) {
+      decision_.recheck_by = me_.lease_deadline - me_.demote_margin;
+      if (now_ >= decision_.recheck_by && !FailsafeConfirmed()) {
+        Add({.type = Type::kDemote, .stop_mode = StopMode::kImmediate});
+        return Done("demoting: the leader lease can no longer be confirmed before its deadline");
+      }
+    }
+    if (!me_.dcs_reachable) return DcsUnreachable();
+    Add({.type = Type::kWriteMember});
+    if (!view_.initialize.has_value()) return Uninitialized();
+    if (config_.pause) return Paused();
+    if (IAmLeader()) return AsLeader();
+    if (view_.leader.has_value()) return AsFollower();
+    return NoLeader();
+  }
+
+ private:
+  // --- Helpers ----------------------------------------------------------------------------------
+
+  void Add(Action action) { decision_.actions.push_back(std::move(action)); }
+
+  Decision Done(std::string reason) {
+    decision_.reason = std::move(reason);
+    return std::move(decision_);
+  }
+
+  bool IAmLeader() const { return view_.leader.has_value() && view_.leader->name == me_.name; }
+  Revision Fence() const { return view_.leader.has_value() ? view_.leader->create_revision : 0; }
+
+  // This node's WAL position: what it wrote (primary) or received (replica).
+  Lsn Position() const {
+    if (!pg_.running) return me_.stopped_lsn;
+    return pg_.role == PgRole::kPrimary ? pg_.wal_lsn
+                                        : std::max(pg_.received_lsn, pg_.replayed_lsn);
+  }
+
+  const MemberProbe* Probe(const std::string& name) const {
+    for (const MemberProbe& p : me_.probes) {
+      if (p.name == name) return &p;
+    }
+    return nullptr;
+  }
+
+  // Every other member of the failsafe key answered and accepts this node as primary.
+  bool FailsafeConfirmed() const {
+    if (!config_.failsafe_mode || view_.failsafe.empty() || !view_.failsafe.contains(me_.name)) {
+      return false;
+    }
+    for (const auto& [name, api_url] : view_.failsafe) {
+      if (name == me_.name) continue;
+      const MemberProbe* probe = Probe(name);
+      if (probe == nullptr || !probe->reachable || !probe->confirms_primary) return false;
+    }
+    return true;
+  }
+
+  // A member that could take over: reachable, running, not too far behind, allowed to.
+  bool Eligible(const std::string& name) const {
+    const Member* member = view_.FindMember(name);
+    const MemberProbe* probe = Probe(name);
+    if (member == nullptr || probe == nullptr || !probe->reachable || !probe->running) return false;
+    if (!member->tags.CanFailover()) return false;
+    return !LagsTooMuch(probe->wal_position);
+  }
+
+  bool LagsTooMuch(Lsn position) const {
+    return view_.status.optime > position &&
+           static_cast<int64_t>(view_.status.optime - position) > config_.maximum_lag_on_failover;
+  }
+
+  // --- DCS unreachable --------------------------------------------------------------------------
+
+  Decision DcsUnreachable() {
+    if (!RunningPrimary(pg_)) return Done("DCS unreachable: no change until it answers again");
+    if (FailsafeConfirmed()) {
+      return Done(absl::StrCat("DCS unreachable; failsafe: all ", view_.failsafe.size() - 1,
+                               " other members confirm this primary"));
+    }
+    return Done("DCS unreachable: staying primary until the lease deadline, then demoting");
+  }
+
+  // --- Bootstrap --------------------------------------------------------------------------------
+
+  Decision Uninitialized() {
+    if (HasData(pg_)) {
+      if (pg_.role == PgRole::kPrimary) {
+        Add({.type = Type::kAcquireLeader});
+        Add({.type = Type::kInitializeCluster, .system_identifier = pg_.system_identifier});
+        return Done(
+            "no initialize key, but this node has a primary's data: taking over the "
+            "cluster with it");
+      }
+      return Done("no initialize key; this node is a replica: waiting for a primary");
+    }
+    if (!me_.tags.CanFailover())
+      return Done("cluster not initialized; nofailover: not bootstrapping");
+    Add({.type = Type::kInitializeCluster, .system_identifier = 0});
+    Add({.type = Type::kAcquireLeader});
+    Add({.type = Type::kBootstrap});
+    return Done("cluster not initialized: racing to bootstrap it");
+  }
+
+  // --- Pause ------------------------------------------------------------------------------------
+
+  Decision Paused() {
+    if (IAmLeader()) {
+      Add({.type = Type::kRefreshLeader, .fence = Fence()});
+      if (RunningPrimary(pg_))
+        Add({.type = Type::kWriteStatus, .fence = Fence(), .optime = Position()});
+      return Done("paused: keeping the leader key, PostgreSQL left alone");
+    }
+    if (!view_.leader.has_value() && RunningPrimary(pg_)) {
+      Add({.type = Type::kAcquireLeader});
+      return Done("paused: the running primary takes the free leader key");
+    }
+    return Done("paused: no action");
+  }
+
+  // --- Leader -----------------------------------------------------------------------------------
+
+  Decision AsLeader() {
+    const Revision fence = Fence();
+    if (!pg_.running) {
+      if (!HasData(pg_)) {
+        Add({.type = Type::kReleaseLeader, .fence = fence});
+        return Done("leader without data: releasing the leader key");
+      }
+      const bool within = me_.postgres_down_since == absl::InfinitePast() ||
+                          now_ - me_.postgres_down_since < config_.primary_start_timeout;
+      if (within) {
+        Add({.type = Type::kRefreshLeader, .fence = fence});
+        Add({.type = Type::kStartPostgres});
+        if (me_.postgres_down_since != absl::InfinitePast()) {
+          decision_.recheck_by = std::min(decision_.recheck_by,
+                                          me_.postgres_down_since + config_.primary_start_timeout);
+        }
+        return Done("PostgreSQL is down on the leader: restarting it in place");
+      }
+      Add({.type = Type::kReleaseLeader, .fence = fence});
+      return Done(
+          "PostgreSQL did not come back within primary_start_timeout: releasing the "
+          "leader key");
+    }
+    if (pg_.role != PgRole::kPrimary) {
+      Add({.type = Type::kRefreshLeader, .fence = fence});
+      Add({.type = Type::kPromote});
+      if (view_.failover.has_value()) Add({.type = Type::kClearFailover, .fence = fence});
+      return Done("promoting: this node holds the leader key");
+    }
+    if (view_.failover.has_value()) {
+      if (std::optional<Decision> d = Switchover(); d.has_value()) return std::move(*d);
+    }
+    Add({.type = Type::kRefreshLeader, .fence = fence});
+    Add({.type = Type::kWriteStatus, .fence = fence, .optime = Position()});
+    if (view_.initialize.has_value() && *view_.initialize == 0) {
+      Add({.type = Type::kInitializeCluster, .system_identifier = pg_.system_identifier});
+    }
+    ManageSync();
+    return Done("no action: I am the leader with the lock");
+  }
+
+  // A switchover or failover request seen by the leader. nullopt: carry on as leader.
+  std::optional<Decision> Switchover() {
+    const FailoverRequest& request = *view_.failover;
+    const Revision fence = Fence();
+    if ((!request.leader.empty() && request.leader != me_.name) || request.candidate == me_.name) {
+      Add({.type = Type::kClearFailover, .fence = fence});
+      return std::nullopt;  // stale, or already done: drop it and carry on
+    }
+    if (request.scheduled_at.has_value() && *request.scheduled_at > now_) {
+      decision_.recheck_by = std::min(decision_.recheck_by, *request.scheduled_at);
+      return std::nullopt;
+    }
+    std::vector<std::string> candidates;
+    for (const Member& m : view_.members) {
+      if (m.name == me_.name) continue;
+      if (!request.candidate.empty() && m.name != request.candidate) continue;
+      if (Eligible(m.name) && SyncAllows(m.name)) candidates.push_back(m.name);
+    }
+    if (candidates.empty()) {
+      Add({.type = Type::kClearFailover, .fence = fence});
+      Add({.type = Type::kRefreshLeader, .fence = fence});
+      return Done(
+          absl::StrCat("switchover requested but ",
+                       request.candidate.empty() ? std::string("no member") : request.candidate,
+                       " is not healthy enough to take over: request dropped"));
+    }
+    // Stop taking writes first, then free the key: never two writable primaries.
+    Add({.type = Type::kDemote, .stop_mode = StopMode::kFast});
+    Add({.type = Type::kReleaseLeader, .fence = fence});
+    return Done(absl::StrCat("switchover to ", absl::StrJoin(candidates, " or "),
+                             ": demoting and releasing the leader key"));
+  }
+
+  // Synchronous replication on the leader: choose the standbys, then change the sync key and
+  // synchronous_standby_names in the order that never claims a standby is synchronous before it
+  // is, and never drops one from the key while commits still wait for it.
+  void ManageSync() {
+    const Revision fence = Fence();
+    std::vector<std::string> current;
+    if (view_.sync.has_value() && view_.sync->leader == me_.name)
+      current = view_.sync->sync_standby;
+    if (config_.synchronous_mode == SynchronousMode::kOff) {
+      if (!current.empty()) {
+        Add({.type = Type::kWriteSyncState, .sync_state = {.leader = me_.name}, .fence = fence});
+        Add({.type = Type::kSetSynchronousStandbyNames});
+      }
+      return;
+    }
+    const bool quorum = config_.synchronous_mode == SynchronousMode::kQuorum;
+    std::vector<const ReplicationConnection*> streaming;
+    for (const ReplicationConnection& r : pg_.replication) {
+      const Member* member = view_.FindMember(r.application_name);
+      if (r.state == "streaming" && member != nullptr && !member->tags.nosync) {
+        streaming.push_back(&r);
+      }
+    }
+    std::sort(streaming.begin(), streaming.end(), [this](auto* a, auto* b) {
+      const int pa = view_.FindMember(a->application_name)->tags.sync_priority;
+      const int pb = view_.FindMember(b->application_name)->tags.sync_priority;
+      if (pa != pb) return pa > pb;
+      if (a->flush_lsn != b->flush_lsn) return a->flush_lsn > b->flush_lsn;
+      return a->application_name < b->application_name;
+    });
+    const size_t want =
+        quorum ? streaming.size()
+               : std::min(streaming.size(), static_cast<size_t>(config_.synchronous_node_count));
+    SyncStandbys names{quorum ? SyncStandbys::Method::kAny : SyncStandbys::Method::kFirst,
+                       config_.synchronous_node_count,
+                       {},
+                       config_.synchronous_mode_strict};
+    std::vector<std::string> confirmed;
+    for (size_t i = 0; i < want; ++i) {
+      names.names.push_back(streaming[i]->application_name);
+      if (streaming[i]->sync_state == "sync" || streaming[i]->sync_state == "quorum") {
+        confirmed.push_back(streaming[i]->application_name);
+      }
+    }
+    if (quorum) names.count = std::min<int>(config_.synchronous_node_count, static_cast<int>(want));
+    std::sort(confirmed.begin(), confirmed.end());
+    std::vector<std::string> sorted_current = current;
+    std::sort(sorted_current.begin(), sorted_current.end());
+    if (confirmed == sorted_current && names.names.size() == confirmed.size()) return;
+    SyncState state{me_.name, confirmed, std::nullopt, 0};
+    if (quorum) state.quorum = names.count;
+    const bool removing = !std::includes(confirmed.begin(), confirmed.end(), sorted_current.begin(),
+                                         sorted_current.end());
+    if (removing) Add({.type = Type::kWriteSyncState, .sync_state = state, .fence = fence});
+    Add({.type = Type::kSetSynchronousStandbyNames, .sync = names});
+    if (!removing && confirmed != sorted_current) {
+      Add({.type = Type::kWriteSyncState, .sync_state = state, .fence = fence});
+    }
+  }
+
+  // --- Follower ---------------------------------------------------------------------------------
+
+  Decision AsFollower() {
+    const std::string& leader = view_.leader->name;
+    if (RunningPrimary(pg_)) {
+      Add({.type = Type::kDemote, .stop_mode = StopMode::kFast});
+      Add({.type = Type::kFollow, .target = leader});
+      return Done(absl::StrCat("demoting: ", leader, " holds the leader key"));
+    }
+    if (!HasData(pg_)) {
+      const std::string source = CloneSource(leader);
+      Add({.type = Type::kClone, .target = source});
+      Add({.type = Type::kStartPostgres});
+      return Done(absl::StrCat("no data: cloning from ", source));
+    }
+    if (Diverged(leader)) {
+      if (!config_.use_pg_rewind) {
+        return Done(absl::StrCat("this node's timeline diverged from ", leader,
+                                 "'s; set use_pg_rewind or reinitialize it (wardenctl reinit)"));
+      }
+      Add({.type = Type::kRewind, .target = leader});
+      Add({.type = Type::kStartPostgres});
+      return Done(absl::StrCat("rewinding to rejoin ", leader, " on its timeline"));
+    }
+    const std::string upstream = Upstream(leader);
+    const Member* target = view_.FindMember(upstream);
+    if (!pg_.running) {
+      Add({.type = Type::kFollow, .target = upstream});
+      Add({.type = Type::kStartPostgres});
+      return Done(absl::StrCat("starting as a replica of ", upstream));
+    }
+    if (target != nullptr && pg_.upstream != Address(*target)) {
+      Add({.type = Type::kFollow, .target = upstream});
+      return Done(absl::StrCat("following ", upstream, " (was ",
+                               pg_.upstream.empty() ? std::string("none") : pg_.upstream, ")"));
+    }
+    return Done(absl::StrCat("no action: replica of ", upstream,
+                             pg_.streaming ? ", streaming" : ", not streaming yet"));
+  }
+
+  // The member to stream from: replicatefrom if it is a running member, else the leader.
+  std::string Upstream(const std::string& leader) const {
+    const std::string& wanted = me_.tags.replicatefrom;
+    if (!wanted.empty() && wanted != me_.name && view_.FindMember(wanted) != nullptr) {
+      const MemberProbe* probe = Probe(wanted);
+      if (probe == nullptr || (probe->reachable && probe->running)) return wanted;
+    }
+    return leader;
+  }
+
+  // A running replica tagged clonefrom, else the leader.
+  std::string CloneSource(const std::string& leader) const {
+    for (const Member& m : view_.members) {
+      const MemberProbe* probe = Probe(m.name);
+      if (m.name != me_.name && m.tags.clonefrom && probe != nullptr && probe->reachable &&
+          probe->running) {
+        return m.name;
+      }
+    }
+    return leader;
+  }
+
+  // This node wrote WAL on a timeline that the leader's history left behind: it must be
+  // rewound before it can stream.
+  bool Diverged(const std::string& leader) const {
+    const Member* member = view_.FindMember(leader);
+    if (member == nullptr || !member->timeline.has_value() || pg_.timeline >= *member->timeline) {
+      return false;
+    }
+    for (const TimelineHistoryEntry& entry : view_.history) {
+      if (entry.timeline == pg_.timeline) return Position() > entry.lsn;
+    }
+    return false;
+  }
+
+  // --- No leader: the race ----------------------------------------------------------------------
+
+  Decision NoLeader() {
+    if (!HasData(pg_)) return Done("no leader and no data: waiting for a leader to clone from");
+    if (view_.failover.has_value() && !view_.failover->candidate.empty() &&
+        view_.failover->candidate != me_.name) {
+      const MemberProbe* probe = Probe(view_.failover->candidate);
+      if (probe != nullptr && probe->reachable && probe->running) {
+        return Done(absl::StrCat("no leader: waiting for ", view_.failover->candidate,
+                                 " to take over as requested"));
+      }
+    }
+    if (!me_.tags.CanFailover())
+      return Done("no leader; this node is tagged nofailover: not racing");
+    if (!pg_.running) {
+      Add({.type = Type::kStartPostgres});
+      return Done("no leader; PostgreSQL not running: starting it before racing");
+    }
+    const bool requested = view_.failover.has_value() && view_.failover->candidate == me_.name;
+    if (!requested) {
+      if (std::string why = NotHealthiest(); !why.empty())
+        return Done("no leader; not racing: " + why);
+    } else if (!SyncAllows(me_.name)) {
+      return Done("no leader; requested as candidate but not a synchronous standby: not racing");
+    }
+    Add({.type = Type::kAcquireLeader});
+    if (pg_.role != PgRole::kPrimary) Add({.type = Type::kPromote});
+    return Done(RunningPrimary(pg_) ? "no leader: the running primary takes the leader key back"
+                                    : "no leader: this node is the healthiest: taking the key");
+  }
+
+  // Empty if this node may race now; otherwise why not.
+  std::string NotHealthiest() const {
+    const Lsn mine = Position();
+    if (LagsTooMuch(mine)) {
+      return absl::StrCat("lagging ", view_.status.optime - mine,
+                          " bytes behind the last leader position (maximum_lag_on_failover ",
+                          config_.maximum_lag_on_failover, ")");
+    }
+    if (!SyncAllows(me_.name)) return "not a synchronous standby of the last leader";
+    if (!QuorumReachable()) return "cannot see enough of the synchronous quorum";
+    for (const MemberProbe& probe : me_.probes) {
+      if (!probe.reachable || probe.name == me_.name) continue;
+      const Member* member = view_.FindMember(probe.name);
+      if (probe.running && probe.role == PgRole::kPrimary) {
+        return probe.name + " still runs as primary";
+      }
+      if (config_.check_timeline && probe.timeline > pg_.timeline) {
+        return probe.name + " is on a newer timeline";
+      }
+      if (member == nullptr || !member->tags.CanFailover() || !probe.running) continue;
+      if (!SyncAllows(probe.name)) continue;
+      if (probe.wal_position > mine) return probe.name + " is further ahead";
+      if (probe.wal_position == mine && member->tags.Priority() > me_.tags.Priority()) {
+        return probe.name + " is as far ahead with a higher failover_priority";
+      }
+    }
+    return "";
+  }
+
+  // In synchronous mode only the standbys in the sync key (and the leader it names) may take
+  // over: only they are known to have every acknowledged commit.
+  bool SyncAllows(const std::string& name) const {
+    if (config_.synchronous_mode == SynchronousMode::kOff) return true;
+    if (!view_.sync.has_value()) return !config_.synchronous_mode_strict;
+    const SyncState& sync = *view_.sync;
+    if (sync.leader == name) return true;
+    return std::find(sync.sync_standby.begin(), sync.sync_standby.end(), name) !=
+           sync.sync_standby.end();
+  }
+
+  // Quorum mode: a commit reached `quorum` of the sync set, so a candidate that sees at least
+  // |set| - quorum + 1 of them (itself included) sees every committed transaction.
+  bool QuorumReachable() const {
+    if (config_.synchronous_mode != SynchronousMode::kQuorum || !view_.sync.has_value())
+      return true;
+    const SyncState& sync = *view_.sync;
+    const int set = static_cast<int>(sync.sync_standby.size());
+    const int needed = set - sync.quorum.value_or(1) + 1;
+    int seen = 0;
+    for (const std::string& name : sync.sync_standby) {
+      const MemberProbe* probe = Probe(name);
+      if (name == me_.name || (probe != nullptr && probe->reachable)) ++seen;
+    }
+    return seen >= needed;
+  }
+
+  const ClusterView& view_;
+  const LocalNode& me_;
+  const LocalPostgres& pg_;
+  const DynamicConfig& config_;
+  const absl::Time now_;
+  Decision decision_;
+};
+
+}  // namespace
+
+const char* ActionName(Action::Type type) {
+  switch (type) {
+    case Type::kInitializeCluster:
+      return "initialize_cluster";
+    case Type::kBootstrap:
+      return "bootstrap";
+    case Type::kAcquireLeader:
+      return "acquire_leader";
+    case Type::kRefreshLeader:
+      return "refresh_leader";
+    case Type::kReleaseLeader:
+      return "release_leader";
+    case Type::kPromote:
+      return "promote";
+    case Type::kDemote:
+      return "demote";
+    case Type::kFollow:
+      return "follow";
+    case Type::kStartPostgres:
+      return "start_postgres";
+    case Type::kRewind:
+      return "rewind";
+    case Type::kReinitialize:
+      return "reinitialize";
+    case Type::kClone:
+      return "clone";
+    case Type::kSetSynchronousStandbyNames:
+      return "set_synchronous_standby_names";
+    case Type::kWriteSyncState:
+      return "write_sync_state";
+    case Type::kWriteStatus:
+      return "write_status";
+    case Type::kClearFailover:
+      return "clear_failover";
+    case Type::kWriteMember:
+      return "write_member";
+    case Type::kRefuseToRun:
+      return "refuse_to_run";
+  }
+  return "unknown";
+}
+
+Decision Decide(const ClusterView& view, const LocalNode& local, const DynamicConfig& config,
+                absl::Time now) {
+  return Decider(view, local, config, now).Run();
+}
+
+}  // namespace warden

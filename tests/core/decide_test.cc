@@ -1,0 +1,988 @@
+// Copyright 2026 The warden Authors. Licensed under the Apache License, Version 2.0.
+//
+// The HA rules, one case each: build a view and a local node, decide, check the steps. Read as a
+// specification: the fixture's default is a 3-member cluster (n1, n2, n3) where this node, n1,
+// is a streaming replica at LSN 1000 on timeline 1, with no leader key.
+
+#include "warden/core/decide.h"
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace warden {
+namespace {
+
+using T = Action::Type;
+using Steps = std::vector<T>;
+
+constexpr uint64_t kSysId = 7218046306071193898u;
+constexpr Revision kFence = 100;
+
+class DecideTest : public ::testing::Test {
+ protected:
+  DecideTest() {
+    view.initialize = kSysId;
+    view.members = {NewMember("n1"), NewMember("n2"), NewMember("n3")};
+    me.name = "n1";
+    Replica(1000);
+  }
+
+  static Member NewMember(const std::string& name) {
+    Member m;
+    m.name = name;
+    m.conn_url = "postgres://10.0.0." + name.substr(1) + ":5432/postgres";
+    m.api_url = "http://10.0.0." + name.substr(1) + ":8008/patroni";
+    m.state = "running";
+    m.role = "replica";
+    m.timeline = 1;
+    return m;
+  }
+  Member& Of(const std::string& name) {
+    for (Member& m : view.members) {
+      if (m.name == name) return m;
+    }
+    return view.members.front();
+  }
+
+  void Leader(const std::string& name) {
+    view.leader = LeaderKey{name, kFence, kFence + 5, 77};
+    Of(name).role = "primary";
+  }
+  void Primary(Lsn lsn) {
+    me.postgres = LocalPostgres{};
+    me.postgres.running = true;
+    me.postgres.role = PgRole::kPrimary;
+    me.postgres.wal_lsn = lsn;
+    me.postgres.timeline = 1;
+    me.postgres.system_identifier = kSysId;
+  }
+  void Replica(Lsn lsn, const std::string& upstream = "10.0.0.2:5432") {
+    me.postgres = LocalPostgres{};
+    me.postgres.running = true;
+    me.postgres.role = PgRole::kReplica;
+    me.postgres.received_lsn = lsn;
+    me.postgres.replayed_lsn = lsn;
+    me.postgres.timeline = 1;
+    me.postgres.system_identifier = kSysId;
+    me.postgres.upstream = upstream;
+    me.postgres.streaming = true;
+  }
+  void Stopped(PgRole role, Lsn lsn) {
+    me.postgres.running = false;
+    me.postgres.role = role;
+    me.postgres.wal_lsn = me.postgres.received_lsn = me.postgres.replayed_lsn = 0;
+    me.stopped_lsn = lsn;
+  }
+  void NoData() { me.postgres = LocalPostgres{}; }
+  MemberProbe& Probe(const std::string& name, Lsn lsn, PgRole role = PgRole::kReplica) {
+    me.probes.push_back(MemberProbe{name, true, true, role, lsn, 1, false});
+    return me.probes.back();
+  }
+  void Streaming(const std::string& name, const std::string& sync_state = "async",
+                 Lsn flush = 1000) {
+    me.postgres.replication.push_back(ReplicationConnection{
+        name, "10.0.0." + name.substr(1), "streaming", sync_state, flush, flush, flush, flush});
+  }
+
+  Decision D() { return Decide(view, me, config, now); }
+  // The steps, without the member-key write that (almost) every decision starts with.
+  static Steps S(const Decision& d) {
+    Steps steps;
+    for (const Action& a : d.actions) {
+      if (a.type != T::kWriteMember) steps.push_back(a.type);
+    }
+    return steps;
+  }
+  static const Action& Find(const Decision& d, T type) {
+    for (const Action& a : d.actions) {
+      if (a.type == type) return a;
+    }
+    static const Action kNone{};
+    ADD_FAILURE() << "no " << ActionName(type);
+    return kNone;
+  }
+
+  ClusterView view;
+  LocalNode me;
+  DynamicConfig config;
+  absl::Time now = absl::FromUnixSeconds(1'700'000'000);
+};
+
+// --- Bootstrap and identity -------------------------------------------------------------------
+
+TEST_F(DecideTest, UninitializedClusterWithoutDataRacesToBootstrap) {
+  view.initialize.reset();
+  NoData();
+  EXPECT_EQ(S(D()), (Steps{T::kInitializeCluster, T::kAcquireLeader, T::kBootstrap}));
+}
+
+TEST_F(DecideTest, UninitializedNofailoverNodeDoesNotBootstrap) {
+  view.initialize.reset();
+  NoData();
+  me.tags.nofailover = true;
+  EXPECT_EQ(S(D()), Steps{});
+}
+
+TEST_F(DecideTest, UninitializedFailoverPriorityZeroDoesNotBootstrap) {
+  view.initialize.reset();
+  NoData();
+  me.tags.failover_priority = 0;
+  EXPECT_EQ(S(D()), Steps{});
+}
+
+TEST_F(DecideTest, LostInitializeKeyIsRewrittenByTheRunningPrimary) {
+  view.initialize.reset();  // the seed's "delete the keys" fix
+  Primary(5000);
+  Decision d = D();
+  EXPECT_EQ(S(d), (Steps{T::kAcquireLeader, T::kInitializeCluster}));
+  EXPECT_EQ(Find(d, T::kInitializeCluster).system_identifier, kSysId);
+}
+
+TEST_F(DecideTest, UninitializedReplicaWithDataWaitsForAPrimary) {
+  view.initialize.reset();
+  EXPECT_EQ(S(D()), Steps{});
+}
+
+TEST_F(DecideTest, ClaimedInitializeKeyGetsTheSystemIdFromTheLeader) {
+  view.initialize = 0;
+  Leader("n1");
+  Primary(5000);
+  Decision d = D();
+  EXPECT_TRUE(d.Has(T::kInitializeCluster));
+  EXPECT_EQ(Find(d, T::kInitializeCluster).system_identifier, kSysId);
+}
+
+TEST_F(DecideTest, SystemIdMismatchRefusesToRun) {
+  view.initialize = 1234;
+  Decision d = D();
+  EXPECT_EQ(d.actions.size(), 1u);
+  EXPECT_EQ(d.actions[0].type, T::kRefuseToRun);
+  EXPECT_NE(d.reason.find("1234"), std::string::npos);
+  EXPECT_NE(d.reason.find(std::to_string(kSysId)), std::string::npos);
+}
+
+TEST_F(DecideTest, SystemIdMismatchRefusesEvenTheLeader) {
+  view.initialize = 1234;
+  Leader("n1");
+  Primary(5000);
+  EXPECT_EQ(S(D()), Steps{T::kRefuseToRun});
+}
+
+TEST_F(DecideTest, NodeWithoutDataHasNoSystemIdToMismatch) {
+  view.initialize = 1234;
+  Leader("n2");
+  NoData();
+  EXPECT_EQ(S(D()), (Steps{T::kClone, T::kStartPostgres}));
+}
+
+TEST_F(DecideTest, EveryDecisionWithTheDcsStartsByPublishingTheMember) {
+  Leader("n2");
+  Decision d = D();
+  ASSERT_FALSE(d.actions.empty());
+  EXPECT_EQ(d.actions.front().type, T::kWriteMember);
+}
+
+// --- The leader -------------------------------------------------------------------------------
+
+TEST_F(DecideTest, LeaderRefreshesTheKeyAndPublishesItsPosition) {
+  Leader("n1");
+  Primary(5000);
+  Decision d = D();
+  EXPECT_EQ(S(d), (Steps{T::kRefreshLeader, T::kWriteStatus}));
+  EXPECT_EQ(Find(d, T::kWriteStatus).optime, 5000u);
+  EXPECT_EQ(d.reason, "no action: I am the leader with the lock");
+}
+
+TEST_F(DecideTest, EveryLeaderWriteIsFencedByTheKeysCreateRevision) {
+  Leader("n1");
+  Primary(5000);
+  for (const Action& a : D().actions) {
+    if (a.type != T::kWriteMember) {
+      EXPECT_EQ(a.fence, kFence) << ActionName(a.type);
+    }
+  }
+}
+
+TEST_F(DecideTest, LeaderKeyHolderStillAReplicaPromotes) {
+  Leader("n1");
+  EXPECT_EQ(S(D()), (Steps{T::kRefreshLeader, T::kPromote}));
+}
+
+TEST_F(DecideTest, PromotionClearsTheFailoverKeyThatAskedForIt) {
+  Leader("n1");
+  view.failover = FailoverRequest{"n2", "n1", std::nullopt, 0};
+  EXPECT_EQ(S(D()), (Steps{T::kRefreshLeader, T::kPromote, T::kClearFailover}));
+}
+
+TEST_F(DecideTest, LeaderWhosePostgresIsDownRestartsItInPlace) {
+  Leader("n1");
+  Primary(5000);
+  Stopped(PgRole::kPrimary, 5000);
+  EXPECT_EQ(S(D()), (Steps{T::kRefreshLeader, T::kStartPostgres}));
+}
+
+TEST_F(DecideTest, RestartInPlaceIsRecheckedWhenPrimaryStartTimeoutEnds) {
+  Leader("n1");
+  Primary(5000);
+  Stopped(PgRole::kPrimary, 5000);
+  me.postgres_down_since = now - absl::Seconds(100);
+  Decision d = D();
+  EXPECT_TRUE(d.Has(T::kStartPostgres));
+  EXPECT_EQ(d.recheck_by, now + absl::Seconds(200));
+}
+
+TEST_F(DecideTest, LeaderDownPastPrimaryStartTimeoutReleasesTheKey) {
+  Leader("n1");
+  Primary(5000);
+  Stopped(PgRole::kPrimary, 5000);
+  me.postgres_down_since = now - absl::Seconds(301);
+  EXPECT_EQ(S(D()), Steps{T::kReleaseLeader});
+}
+
+TEST_F(DecideTest, ShorterPrimaryStartTimeoutReleasesSooner) {
+  Leader("n1");
+  Primary(5000);
+  Stopped(PgRole::kPrimary, 5000);
+  config.primary_start_timeout = absl::Seconds(10);
+  me.postgres_down_since = now - absl::Seconds(11);
+  EXPECT_EQ(S(D()), Steps{T::kReleaseLeader});
+}
+
+TEST_F(DecideTest, LeaderWithoutDataReleasesTheKey) {
+  Leader("n1");
+  NoData();
+  EXPECT_EQ(S(D()), Steps{T::kReleaseLeader});
+}
+
+TEST_F(DecideTest, FailoverKeyNamingAnotherLeaderIsStaleAndCleared) {
+  Leader("n1");
+  Primary(5000);
+  view.failover = FailoverRequest{"n3", "n2", std::nullopt, 0};
+  EXPECT_EQ(S(D()), (Steps{T::kClearFailover, T::kRefreshLeader, T::kWriteStatus}));
+}
+
+TEST_F(DecideTest, FailoverKeyNamingMeAsCandidateIsDoneAndCleared) {
+  Leader("n1");
+  Primary(5000);
+  view.failover = FailoverRequest{"", "n1", std::nullopt, 0};
+  EXPECT_EQ(S(D()), (Steps{T::kClearFailover, T::kRefreshLeader, T::kWriteStatus}));
+}
+
+// --- Fencing: the lease deadline -----------------------------------------------------------------
+
+TEST_F(DecideTest, PrimaryDemotesImmediatelyOnceTheLeaseCannotBeConfirmed) {
+  Leader("n1");
+  Primary(5000);
+  me.lease_deadline = now + absl::Seconds(1);  // inside the 2 s demote margin
+  Decision d = D();
+  ASSERT_EQ(d.actions.size(), 1u);
+  EXPECT_EQ(d.actions[0].type, T::kDemote);
+  EXPECT_EQ(d.actions[0].stop_mode, StopMode::kImmediate);
+}
+
+TEST_F(DecideTest, PrimaryBeforeTheMarginCarriesOnAndIsRecheckedInTime) {
+  Leader("n1");
+  Primary(5000);
+  me.lease_deadline = now + absl::Seconds(10);
+  Decision d = D();
+  EXPECT_FALSE(d.Has(T::kDemote));
+  EXPECT_EQ(d.recheck_by, now + absl::Seconds(8));
+}
+
+TEST_F(DecideTest, ALargerDemoteMarginDemotesEarlier) {
+  Leader("n1");
+  Primary(5000);
+  me.lease_deadline = now + absl::Seconds(4);
+  me.demote_margin = absl::Seconds(5);
+  EXPECT_EQ(S(D()), Steps{T::kDemote});
+}
+
+TEST_F(DecideTest, LeaseDeadlineDemotesEvenWhenTheDcsAnswers) {
+  Leader("n1");
+  Primary(5000);
+  me.lease_deadline = now;
+  EXPECT_EQ(S(D()), Steps{T::kDemote});
+}
+
+TEST_F(DecideTest, ReplicasIgnoreTheLeaseDeadline) {
+  Leader("n2");
+  me.lease_deadline = now - absl::Seconds(5);
+  EXPECT_FALSE(D().Has(T::kDemote));
+}
+
+TEST_F(DecideTest, DcsUnreachablePrimaryStaysUntilTheLeaseDeadline) {
+  Leader("n1");
+  Primary(5000);
+  me.dcs_reachable = false;
+  me.lease_deadline = now + absl::Seconds(10);
+  Decision d = D();
+  EXPECT_TRUE(d.actions.empty());
+  EXPECT_EQ(d.recheck_by, now + absl::Seconds(8));
+}
+
+TEST_F(DecideTest, DcsUnreachablePrimaryDemotesAtTheDeadline) {
+  Leader("n1");
+  Primary(5000);
+  me.dcs_reachable = false;
+  me.lease_deadline = now + absl::Seconds(2);
+  EXPECT_EQ(S(D()), Steps{T::kDemote});
+}
+
+TEST_F(DecideTest, DcsUnreachableReplicaChangesNothing) {
+  Leader("n2");
+  me.dcs_reachable = false;
+  EXPECT_TRUE(D().actions.empty());
+}
+
+TEST_F(DecideTest, DcsUnreachableWritesNoMemberKey) {
+  me.dcs_reachable = false;
+  EXPECT_FALSE(D().Has(T::kWriteMember));
+}
+
+class FailsafeTest : public DecideTest {
+ protected:
+  FailsafeTest() {
+    config.failsafe_mode = true;
+    view.failsafe = {{"n1", "http://10.0.0.1:8008"},
+                     {"n2", "http://10.0.0.2:8008"},
+                     {"n3", "http://10.0.0.3:8008"}};
+    Leader("n1");
+    Primary(5000);
+    me.dcs_reachable = false;
+    me.lease_deadline = now - absl::Seconds(1);  // long past
+  }
+};
+
+TEST_F(FailsafeTest, PrimaryStaysWhileEveryMemberConfirms) {
+  Probe("n2", 5000).confirms_primary = true;
+  Probe("n3", 5000).confirms_primary = true;
+  Decision d = D();
+  EXPECT_TRUE(d.actions.empty());
+  EXPECT_NE(d.reason.find("failsafe"), std::string::npos);
+}
+
+TEST_F(FailsafeTest, OneMemberMissingMeansDemotion) {
+  Probe("n2", 5000).confirms_primary = true;
+  EXPECT_EQ(S(D()), Steps{T::kDemote});
+}
+
+TEST_F(FailsafeTest, OneMemberNotConfirmingMeansDemotion) {
+  Probe("n2", 5000).confirms_primary = true;
+  Probe("n3", 5000).confirms_primary = false;
+  EXPECT_EQ(S(D()), Steps{T::kDemote});
+}
+
+TEST_F(FailsafeTest, OneMemberUnreachableMeansDemotion) {
+  Probe("n2", 5000).confirms_primary = true;
+  MemberProbe& n3 = Probe("n3", 5000);
+  n3.confirms_primary = true;
+  n3.reachable = false;
+  EXPECT_EQ(S(D()), Steps{T::kDemote});
+}
+
+TEST_F(FailsafeTest, FailsafeModeOffIgnoresConfirmations) {
+  config.failsafe_mode = false;
+  Probe("n2", 5000).confirms_primary = true;
+  Probe("n3", 5000).confirms_primary = true;
+  EXPECT_EQ(S(D()), Steps{T::kDemote});
+}
+
+TEST_F(FailsafeTest, APrimaryNotInTheFailsafeKeyIsNotCovered) {
+  view.failsafe.erase("n1");
+  Probe("n2", 5000).confirms_primary = true;
+  Probe("n3", 5000).confirms_primary = true;
+  EXPECT_EQ(S(D()), Steps{T::kDemote});
+}
+
+TEST_F(FailsafeTest, AnEmptyFailsafeKeyCoversNothing) {
+  view.failsafe.clear();
+  EXPECT_EQ(S(D()), Steps{T::kDemote});
+}
+
+// --- Switchover and manual failover ----------------------------------------------------------
+
+class SwitchoverTest : public DecideTest {
+ protected:
+  SwitchoverTest() {
+    Leader("n1");
+    Primary(5000);
+    view.status.optime = 5000;
+  }
+};
+
+TEST_F(SwitchoverTest, HealthyCandidateMakesTheLeaderDemoteThenRelease) {
+  view.failover = FailoverRequest{"n1", "n2", std::nullopt, 0};
+  Probe("n2", 5000);
+  Decision d = D();
+  EXPECT_EQ(S(d), (Steps{T::kDemote, T::kReleaseLeader}));
+  EXPECT_EQ(Find(d, T::kDemote).stop_mode, StopMode::kFast);
+  EXPECT_EQ(Find(d, T::kReleaseLeader).fence, kFence);
+}
+
+TEST_F(SwitchoverTest, UnreachableCandidateDropsTheRequest) {
+  view.failover = FailoverRequest{"n1", "n2", std::nullopt, 0};
+  Probe("n2", 5000).reachable = false;
+  EXPECT_EQ(S(D()), (Steps{T::kClearFailover, T::kRefreshLeader}));
+}
+
+TEST_F(SwitchoverTest, LaggingCandidateDropsTheRequest) {
+  view.failover = FailoverRequest{"n1", "n2", std::nullopt, 0};
+  view.status.optime = 5'000'000;
+  Probe("n2", 5000);
+  EXPECT_EQ(S(D()), (Steps{T::kClearFailover, T::kRefreshLeader}));
+}
+
+TEST_F(SwitchoverTest, NofailoverCandidateDropsTheRequest) {
+  view.failover = FailoverRequest{"n1", "n2", std::nullopt, 0};
+  Of("n2").tags.nofailover = true;
+  Probe("n2", 5000);
+  EXPECT_EQ(S(D()), (Steps{T::kClearFailover, T::kRefreshLeader}));
+}
+
+TEST_F(SwitchoverTest, CandidateWithStoppedPostgresDropsTheRequest) {
+  view.failover = FailoverRequest{"n1", "n2", std::nullopt, 0};
+  Probe("n2", 5000).running = false;
+  EXPECT_EQ(S(D()), (Steps{T::kClearFailover, T::kRefreshLeader}));
+}
+
+TEST_F(SwitchoverTest, SwitchoverToAnyMemberNeedsOneHealthyMember) {
+  view.failover = FailoverRequest{"n1", "", std::nullopt, 0};
+  Probe("n3", 5000);
+  Decision d = D();
+  EXPECT_EQ(S(d), (Steps{T::kDemote, T::kReleaseLeader}));
+  EXPECT_NE(d.reason.find("n3"), std::string::npos);
+}
+
+TEST_F(SwitchoverTest, ScheduledSwitchoverWaitsForItsTime) {
+  view.failover = FailoverRequest{"n1", "n2", now + absl::Minutes(5), 0};
+  Probe("n2", 5000);
+  Decision d = D();
+  EXPECT_EQ(S(d), (Steps{T::kRefreshLeader, T::kWriteStatus}));
+  EXPECT_EQ(d.recheck_by, now + absl::Minutes(5));
+}
+
+TEST_F(SwitchoverTest, ScheduledSwitchoverRunsWhenDue) {
+  view.failover = FailoverRequest{"n1", "n2", now - absl::Seconds(1), 0};
+  Probe("n2", 5000);
+  EXPECT_EQ(S(D()), (Steps{T::kDemote, T::kReleaseLeader}));
+}
+
+TEST_F(SwitchoverTest, InSynchronousModeOnlyASyncStandbyMayTakeOver) {
+  config.synchronous_mode = SynchronousMode::kOn;
+  view.sync = SyncState{"n1", {"n3"}, std::nullopt, 0};
+  view.failover = FailoverRequest{"n1", "n2", std::nullopt, 0};
+  Probe("n2", 5000);
+  EXPECT_EQ(S(D()), (Steps{T::kClearFailover, T::kRefreshLeader}));
+}
+
+TEST_F(DecideTest, ReplicaWaitsForTheRequestedCandidateToTakeOver) {
+  view.failover = FailoverRequest{"n2", "n3", std::nullopt, 0};
+  Probe("n3", 900);
+  Decision d = D();
+  EXPECT_EQ(S(d), Steps{});
+  EXPECT_NE(d.reason.find("waiting for n3"), std::string::npos);
+}
+
+TEST_F(DecideTest, RequestedCandidateTakesOverEvenIfNotTheMostAdvanced) {
+  view.failover = FailoverRequest{"n2", "n1", std::nullopt, 0};
+  Probe("n3", 2000);
+  EXPECT_EQ(S(D()), (Steps{T::kAcquireLeader, T::kPromote}));
+}
+
+TEST_F(DecideTest, AnUnreachableRequestedCandidateLetsTheHealthiestRace) {
+  view.failover = FailoverRequest{"n2", "n3", std::nullopt, 0};
+  Probe("n3", 2000).reachable = false;
+  EXPECT_EQ(S(D()), (Steps{T::kAcquireLeader, T::kPromote}));
+}
+
+TEST_F(DecideTest, RequestedCandidateOutsideTheSyncSetDoesNotTakeOver) {
+  config.synchronous_mode = SynchronousMode::kOn;
+  view.sync = SyncState{"n2", {"n3"}, std::nullopt, 0};
+  view.failover = FailoverRequest{"n2", "n1", std::nullopt, 0};
+  EXPECT_EQ(S(D()), Steps{});
+}
+
+// --- The leader race ----------------------------------------------------------------------------
+
+TEST_F(DecideTest, HealthiestReplicaTakesTheKeyAndPromotes) {
+  Probe("n2", 900);
+  Probe("n3", 1000);
+  Decision d = D();
+  EXPECT_EQ(S(d), (Steps{T::kAcquireLeader, T::kPromote}));
+  EXPECT_EQ(Find(d, T::kAcquireLeader).fence, 0);
+}
+
+TEST_F(DecideTest, AMoreAdvancedMemberKeepsThisOneOutOfTheRace) {
+  Probe("n2", 1001);
+  Decision d = D();
+  EXPECT_EQ(S(d), Steps{});
+  EXPECT_NE(d.reason.find("n2 is further ahead"), std::string::npos);
+}
+
+TEST_F(DecideTest, EqualPositionHigherPriorityWins) {
+  Of("n2").tags.failover_priority = 5;
+  Probe("n2", 1000);
+  EXPECT_EQ(S(D()), Steps{});
+}
+
+TEST_F(DecideTest, EqualPositionEqualPriorityBothRaceAndTheCasDecides) {
+  Probe("n2", 1000);
+  EXPECT_EQ(S(D()), (Steps{T::kAcquireLeader, T::kPromote}));
+}
+
+TEST_F(DecideTest, EqualPositionLowerPriorityOtherDoesNotStopThisNode) {
+  me.tags.failover_priority = 3;
+  Of("n2").tags.failover_priority = 2;
+  Probe("n2", 1000);
+  EXPECT_EQ(S(D()), (Steps{T::kAcquireLeader, T::kPromote}));
+}
+
+TEST_F(DecideTest, UnreachableMembersDoNotCount) {
+  Probe("n2", 99999).reachable = false;
+  EXPECT_EQ(S(D()), (Steps{T::kAcquireLeader, T::kPromote}));
+}
+
+TEST_F(DecideTest, AnAheadMemberTaggedNofailoverDoesNotCount) {
+  Of("n2").tags.nofailover = true;
+  Probe("n2", 5000);
+  EXPECT_EQ(S(D()), (Steps{T::kAcquireLeader, T::kPromote}));
+}
+
+TEST_F(DecideTest, AnAheadMemberWithStoppedPostgresDoesNotCount) {
+  Probe("n2", 5000).running = false;
+  EXPECT_EQ(S(D()), (Steps{T::kAcquireLeader, T::kPromote}));
+}
+
+TEST_F(DecideTest, AnAheadMemberUnknownToTheDcsDoesNotCount) {
+  Probe("n9", 5000);
+  EXPECT_EQ(S(D()), (Steps{T::kAcquireLeader, T::kPromote}));
+}
+
+TEST_F(DecideTest, NofailoverNodeNeverRaces) {
+  me.tags.nofailover = true;
+  Decision d = D();
+  EXPECT_EQ(S(d), Steps{});
+  EXPECT_NE(d.reason.find("nofailover"), std::string::npos);
+}
+
+TEST_F(DecideTest, FailoverPriorityZeroNeverRaces) {
+  me.tags.failover_priority = 0;
+  EXPECT_EQ(S(D()), Steps{});
+}
+
+TEST_F(DecideTest, LaggingPastMaximumLagOnFailoverDoesNotRace) {
+  view.status.optime = 1000 + config.maximum_lag_on_failover + 1;
+  Decision d = D();
+  EXPECT_EQ(S(d), Steps{});
+  EXPECT_NE(d.reason.find("maximum_lag_on_failover"), std::string::npos);
+}
+
+TEST_F(DecideTest, LaggingExactlyTheMaximumStillRaces) {
+  view.status.optime = 1000 + config.maximum_lag_on_failover;
+  EXPECT_EQ(S(D()), (Steps{T::kAcquireLeader, T::kPromote}));
+}
+
+TEST_F(DecideTest, ASmallerMaximumLagIsHonoured) {
+  config.maximum_lag_on_failover = 10;
+  view.status.optime = 1011;
+  EXPECT_EQ(S(D()), Steps{});
+}
+
+TEST_F(DecideTest, NoKnownOptimeMeansNoLagCheck) {
+  view.status.optime = 0;
+  EXPECT_EQ(S(D()), (Steps{T::kAcquireLeader, T::kPromote}));
+}
+
+TEST_F(DecideTest, CheckTimelineKeepsAnOlderTimelineOut) {
+  config.check_timeline = true;
+  Probe("n2", 10).timeline = 2;
+  EXPECT_EQ(S(D()), Steps{});
+}
+
+TEST_F(DecideTest, WithoutCheckTimelineTimelinesDoNotMatter) {
+  Probe("n2", 10).timeline = 2;
+  EXPECT_EQ(S(D()), (Steps{T::kAcquireLeader, T::kPromote}));
+}
+
+TEST_F(DecideTest, AMemberStillRunningAsPrimaryKeepsOthersOut) {
+  Probe("n2", 10, PgRole::kPrimary);
+  Decision d = D();
+  EXPECT_EQ(S(d), Steps{});
+  EXPECT_NE(d.reason.find("still runs as primary"), std::string::npos);
+}
+
+TEST_F(DecideTest, StoppedPostgresIsStartedBeforeRacing) {
+  Stopped(PgRole::kReplica, 1000);
+  EXPECT_EQ(S(D()), Steps{T::kStartPostgres});
+}
+
+TEST_F(DecideTest, NoLeaderAndNoDataWaits) {
+  NoData();
+  EXPECT_EQ(S(D()), Steps{});
+}
+
+TEST_F(DecideTest, ARunningPrimaryWithoutTheKeyTakesItBackWithoutPromoting) {
+  Primary(5000);
+  EXPECT_EQ(S(D()), Steps{T::kAcquireLeader});
+}
+
+TEST_F(DecideTest, BehindMembersDoNotStopTheHealthiest) {
+  Probe("n2", 10);
+  Probe("n3", 999);
+  EXPECT_EQ(S(D()), (Steps{T::kAcquireLeader, T::kPromote}));
+}
+
+// --- Synchronous replication: who may race ----------------------------------------------------
+
+TEST_F(DecideTest, SynchronousModeOnlySyncStandbysRace) {
+  config.synchronous_mode = SynchronousMode::kOn;
+  view.sync = SyncState{"n2", {"n3"}, std::nullopt, 0};
+  Decision d = D();
+  EXPECT_EQ(S(d), Steps{});
+  EXPECT_NE(d.reason.find("synchronous"), std::string::npos);
+}
+
+TEST_F(DecideTest, SynchronousModeTheSyncStandbyRaces) {
+  config.synchronous_mode = SynchronousMode::kOn;
+  view.sync = SyncState{"n2", {"n1"}, std::nullopt, 0};
+  EXPECT_EQ(S(D()), (Steps{T::kAcquireLeader, T::kPromote}));
+}
+
+TEST_F(DecideTest, SynchronousModeTheFormerLeaderRaces) {
+  config.synchronous_mode = SynchronousMode::kOn;
+  view.sync = SyncState{"n1", {"n3"}, std::nullopt, 0};
+  Primary(5000);
+  EXPECT_EQ(S(D()), Steps{T::kAcquireLeader});
+}
+
+TEST_F(DecideTest, StrictModeWithoutASyncKeyLetsNobodyRace) {
+  config.synchronous_mode = SynchronousMode::kOn;
+  config.synchronous_mode_strict = true;
+  EXPECT_EQ(S(D()), Steps{});
+}
+
+TEST_F(DecideTest, NonStrictModeWithoutASyncKeyRaces) {
+  config.synchronous_mode = SynchronousMode::kOn;
+  EXPECT_EQ(S(D()), (Steps{T::kAcquireLeader, T::kPromote}));
+}
+
+TEST_F(DecideTest, AnAheadMemberOutsideTheSyncSetDoesNotCount) {
+  config.synchronous_mode = SynchronousMode::kOn;
+  view.sync = SyncState{"n2", {"n1"}, std::nullopt, 0};
+  Probe("n3", 5000);
+  EXPECT_EQ(S(D()), (Steps{T::kAcquireLeader, T::kPromote}));
+}
+
+TEST_F(DecideTest, QuorumModeNeedsToSeeEnoughOfTheSyncSet) {
+  config.synchronous_mode = SynchronousMode::kQuorum;
+  view.members.push_back(NewMember("n4"));
+  view.sync = SyncState{"n2", {"n1", "n3", "n4"}, 1, 0};  // 3 - 1 + 1 = 3 must be seen
+  Probe("n3", 900);
+  Decision d = D();
+  EXPECT_EQ(S(d), Steps{});
+  EXPECT_NE(d.reason.find("quorum"), std::string::npos);
+}
+
+TEST_F(DecideTest, QuorumModeSeeingEnoughRaces) {
+  config.synchronous_mode = SynchronousMode::kQuorum;
+  view.members.push_back(NewMember("n4"));
+  view.sync = SyncState{"n2", {"n1", "n3", "n4"}, 2, 0};  // 3 - 2 + 1 = 2 must be seen
+  Probe("n3", 900);
+  EXPECT_EQ(S(D()), (Steps{T::kAcquireLeader, T::kPromote}));
+}
+
+// --- Synchronous replication: the leader keeps the sync set ------------------------------------
+
+class SyncLeaderTest : public DecideTest {
+ protected:
+  SyncLeaderTest() {
+    config.synchronous_mode = SynchronousMode::kOn;
+    Leader("n1");
+    Primary(5000);
+  }
+  Steps SyncSteps() {
+    Steps out;
+    for (T t : S(D())) {
+      if (t == T::kSetSynchronousStandbyNames || t == T::kWriteSyncState) out.push_back(t);
+    }
+    return out;
+  }
+};
+
+TEST_F(SyncLeaderTest, AsyncModeTouchesNothing) {
+  config.synchronous_mode = SynchronousMode::kOff;
+  Streaming("n2");
+  EXPECT_EQ(SyncSteps(), Steps{});
+}
+
+TEST_F(SyncLeaderTest, AStreamingStandbyIsNamedBeforeItIsInTheKey) {
+  Streaming("n2", "async");
+  Decision d = D();
+  EXPECT_EQ(SyncSteps(), Steps{T::kSetSynchronousStandbyNames});
+  EXPECT_EQ(FormatSynchronousStandbyNames(Find(d, T::kSetSynchronousStandbyNames).sync),
+            "FIRST 1 (\"n2\")");
+}
+
+TEST_F(SyncLeaderTest, AConfirmedSyncStandbyGoesIntoTheKey) {
+  Streaming("n2", "sync");
+  Decision d = D();
+  EXPECT_EQ(SyncSteps(), (Steps{T::kSetSynchronousStandbyNames, T::kWriteSyncState}));
+  EXPECT_EQ(Find(d, T::kWriteSyncState).sync_state.sync_standby, std::vector<std::string>{"n2"});
+  EXPECT_EQ(Find(d, T::kWriteSyncState).fence, kFence);
+}
+
+TEST_F(SyncLeaderTest, ASteadySyncSetChangesNothing) {
+  Streaming("n2", "sync");
+  view.sync = SyncState{"n1", {"n2"}, std::nullopt, 0};
+  EXPECT_EQ(SyncSteps(), Steps{});
+}
+
+TEST_F(SyncLeaderTest, NosyncMembersAreNeverChosen) {
+  Of("n2").tags.nosync = true;
+  Streaming("n2", "async");
+  Streaming("n3", "async");
+  Decision d = D();
+  EXPECT_EQ(Find(d, T::kSetSynchronousStandbyNames).sync.names, std::vector<std::string>{"n3"});
+}
+
+TEST_F(SyncLeaderTest, HigherSyncPriorityIsChosenFirst) {
+  Of("n3").tags.sync_priority = 5;
+  Streaming("n2");
+  Streaming("n3");
+  Decision d = D();
+  EXPECT_EQ(Find(d, T::kSetSynchronousStandbyNames).sync.names, std::vector<std::string>{"n3"});
+}
+
+TEST_F(SyncLeaderTest, SynchronousNodeCountTwoNamesTwo) {
+  config.synchronous_node_count = 2;
+  Streaming("n2");
+  Streaming("n3");
+  Decision d = D();
+  EXPECT_EQ(FormatSynchronousStandbyNames(Find(d, T::kSetSynchronousStandbyNames).sync),
+            "FIRST 2 (\"n2\",\"n3\")");
+}
+
+TEST_F(SyncLeaderTest, StrictModeWithoutStandbysUsesThePlaceholder) {
+  config.synchronous_mode_strict = true;
+  view.sync = SyncState{"n1", {"n2"}, std::nullopt, 0};
+  Decision d = D();
+  EXPECT_EQ(FormatSynchronousStandbyNames(Find(d, T::kSetSynchronousStandbyNames).sync), "*");
+}
+
+TEST_F(SyncLeaderTest, ALostStandbyLeavesTheKeyBeforeTheSetting) {
+  view.sync = SyncState{"n1", {"n2"}, std::nullopt, 0};
+  Streaming("n3", "async");  // n2 is gone
+  EXPECT_EQ(SyncSteps(), (Steps{T::kWriteSyncState, T::kSetSynchronousStandbyNames}));
+}
+
+TEST_F(SyncLeaderTest, QuorumModeUsesAnyN) {
+  config.synchronous_mode = SynchronousMode::kQuorum;
+  Streaming("n2", "quorum");
+  Streaming("n3", "quorum");
+  Decision d = D();
+  EXPECT_EQ(FormatSynchronousStandbyNames(Find(d, T::kSetSynchronousStandbyNames).sync),
+            "ANY 1 (\"n2\",\"n3\")");
+  EXPECT_EQ(Find(d, T::kWriteSyncState).sync_state.quorum, 1);
+}
+
+TEST_F(SyncLeaderTest, TurningSyncOffClearsTheKeyThenTheSetting) {
+  config.synchronous_mode = SynchronousMode::kOff;
+  view.sync = SyncState{"n1", {"n2"}, std::nullopt, 0};
+  Decision d = D();
+  EXPECT_EQ(SyncSteps(), (Steps{T::kWriteSyncState, T::kSetSynchronousStandbyNames}));
+  EXPECT_EQ(FormatSynchronousStandbyNames(Find(d, T::kSetSynchronousStandbyNames).sync), "");
+}
+
+TEST_F(SyncLeaderTest, OnlyStreamingStandbysAreChosen) {
+  me.postgres.replication.push_back(
+      ReplicationConnection{"n2", "10.0.0.2", "catchup", "async", 10, 10, 10, 10});
+  EXPECT_EQ(SyncSteps(), Steps{});
+}
+
+// --- Followers -----------------------------------------------------------------------------------
+
+TEST_F(DecideTest, APrimaryThatSeesAnotherLeaderDemotesAndFollows) {
+  Leader("n2");
+  Primary(5000);
+  Decision d = D();
+  EXPECT_EQ(S(d), (Steps{T::kDemote, T::kFollow}));
+  EXPECT_EQ(Find(d, T::kFollow).target, "n2");
+}
+
+TEST_F(DecideTest, AReplicaStreamingFromTheLeaderDoesNothing) {
+  Leader("n2");
+  Decision d = D();
+  EXPECT_EQ(S(d), Steps{});
+  EXPECT_EQ(d.reason, "no action: replica of n2, streaming");
+}
+
+TEST_F(DecideTest, AReplicaOfTheWrongUpstreamFollowsTheLeader) {
+  Leader("n3");
+  Decision d = D();
+  EXPECT_EQ(S(d), Steps{T::kFollow});
+  EXPECT_EQ(Find(d, T::kFollow).target, "n3");
+}
+
+TEST_F(DecideTest, AStoppedReplicaIsConfiguredAndStarted) {
+  Leader("n2");
+  Stopped(PgRole::kReplica, 1000);
+  EXPECT_EQ(S(D()), (Steps{T::kFollow, T::kStartPostgres}));
+}
+
+TEST_F(DecideTest, ANodeWithoutDataClonesFromTheLeader) {
+  Leader("n2");
+  NoData();
+  Decision d = D();
+  EXPECT_EQ(S(d), (Steps{T::kClone, T::kStartPostgres}));
+  EXPECT_EQ(Find(d, T::kClone).target, "n2");
+}
+
+TEST_F(DecideTest, ANodeWithoutDataPrefersAClonefromMember) {
+  Leader("n2");
+  NoData();
+  Of("n3").tags.clonefrom = true;
+  Probe("n3", 900);
+  EXPECT_EQ(Find(D(), T::kClone).target, "n3");
+}
+
+TEST_F(DecideTest, ADownClonefromMemberIsSkipped) {
+  Leader("n2");
+  NoData();
+  Of("n3").tags.clonefrom = true;
+  Probe("n3", 900).running = false;
+  EXPECT_EQ(Find(D(), T::kClone).target, "n2");
+}
+
+TEST_F(DecideTest, ReplicatefromPicksTheUpstream) {
+  Leader("n2");
+  me.tags.replicatefrom = "n3";
+  Decision d = D();
+  EXPECT_EQ(S(d), Steps{T::kFollow});
+  EXPECT_EQ(Find(d, T::kFollow).target, "n3");
+}
+
+TEST_F(DecideTest, ReplicatefromADownMemberFallsBackToTheLeader) {
+  Leader("n2");
+  me.tags.replicatefrom = "n3";
+  Probe("n3", 900).reachable = false;
+  EXPECT_EQ(S(D()), Steps{});
+}
+
+class RejoinTest : public DecideTest {
+ protected:
+  RejoinTest() {
+    Leader("n2");
+    Of("n2").timeline = 2;
+    view.history = {TimelineHistoryEntry{1, 4000, "no recovery target specified", "", "n2"}};
+  }
+};
+
+TEST_F(RejoinTest, AFormerPrimaryAheadOfTheForkIsRewound) {
+  config.use_pg_rewind = true;
+  Stopped(PgRole::kPrimary, 5000);
+  Decision d = D();
+  EXPECT_EQ(S(d), (Steps{T::kRewind, T::kStartPostgres}));
+  EXPECT_EQ(Find(d, T::kRewind).target, "n2");
+}
+
+TEST_F(RejoinTest, WithoutPgRewindTheNodeSaysWhatToDo) {
+  Stopped(PgRole::kPrimary, 5000);
+  Decision d = D();
+  EXPECT_EQ(S(d), Steps{});
+  EXPECT_NE(d.reason.find("use_pg_rewind"), std::string::npos);
+}
+
+TEST_F(RejoinTest, ANodeBehindTheForkSimplyFollows) {
+  config.use_pg_rewind = true;
+  Stopped(PgRole::kReplica, 3000);
+  EXPECT_EQ(S(D()), (Steps{T::kFollow, T::kStartPostgres}));
+}
+
+TEST_F(RejoinTest, ANodeAlreadyOnTheNewTimelineNeverRewinds) {
+  config.use_pg_rewind = true;
+  Replica(9000);
+  me.postgres.timeline = 2;
+  EXPECT_EQ(S(D()), Steps{});
+}
+
+TEST_F(RejoinTest, ARunningReplicaAheadOfTheForkIsRewound) {
+  config.use_pg_rewind = true;
+  Replica(4500);
+  me.postgres.streaming = false;
+  EXPECT_EQ(S(D()), (Steps{T::kRewind, T::kStartPostgres}));
+}
+
+// --- Pause
+// ----------------------------------------------------------------------------------------
+
+TEST_F(DecideTest, PausedLeaderOnlyKeepsItsKey) {
+  config.pause = true;
+  Leader("n1");
+  Primary(5000);
+  EXPECT_EQ(S(D()), (Steps{T::kRefreshLeader, T::kWriteStatus}));
+}
+
+TEST_F(DecideTest, PausedLeaderWithPostgresDownDoesNotRestartIt) {
+  config.pause = true;
+  Leader("n1");
+  Primary(5000);
+  Stopped(PgRole::kPrimary, 5000);
+  EXPECT_EQ(S(D()), Steps{T::kRefreshLeader});
+}
+
+TEST_F(DecideTest, PausedRunningPrimaryTakesAFreeKey) {
+  config.pause = true;
+  Primary(5000);
+  EXPECT_EQ(S(D()), Steps{T::kAcquireLeader});
+}
+
+TEST_F(DecideTest, PausedReplicaNeverFailsOver) {
+  config.pause = true;
+  Probe("n2", 10);
+  Decision d = D();
+  EXPECT_EQ(S(d), Steps{});
+  EXPECT_NE(d.reason.find("paused"), std::string::npos);
+}
+
+TEST_F(DecideTest, PausedPrimaryIsNotDemotedBySomeoneElsesKey) {
+  config.pause = true;
+  Leader("n2");
+  Primary(5000);
+  EXPECT_EQ(S(D()), Steps{});
+}
+
+// --- Properties -------------------------------------------------------------------------------
+
+TEST_F(DecideTest, SameInputsGiveTheSameDecision) {
+  Leader("n1");
+  Primary(5000);
+  Streaming("n2", "sync");
+  config.synchronous_mode = SynchronousMode::kOn;
+  Decision a = D();
+  Decision b = D();
+  EXPECT_EQ(a.actions, b.actions);
+  EXPECT_EQ(a.reason, b.reason);
+}
+
+TEST(ActionNameTest, EveryActionHasItsOwnName) {
+  std::set<std::string> names;
+  for (int t = 0; t <= static_cast<int>(T::kRefuseToRun); ++t) {
+    names.insert(ActionName(static_cast<T>(t)));
+  }
+  EXPECT_EQ(names.size(), static_cast<size_t>(T::kRefuseToRun) + 1);
+  EXPECT_EQ(names.count("unknown"), 0u);
+}
+
+TEST_F(DecideTest, EveryDecisionHasAReason) {
+  for (bool leader : {false, true}) {
+    view.leader.reset();
+    if (leader) Leader("n2");
+    EXPECT_FALSE(D().reason.empty());
+  }
+}
+
+}  // namespace
+}  // namespace warden
