@@ -216,13 +216,13 @@ std::optional<bool> ToTruthy(const Json& value) {
 std::optional<absl::Duration> ToSeconds(const Json& value) {
   double seconds;
   if (value.is_number()) {
-    if (std::optional<int64_t> whole = ToInt64(value)) return absl::Seconds(*whole);
     seconds = value.get<double>();
   } else if (!value.is_string() ||
              !absl::SimpleAtod(value.get_ref<const std::string&>(), &seconds)) {
     return std::nullopt;
   }
   if (!std::isfinite(seconds) || seconds < 0 || seconds > 1e10) return std::nullopt;
+  if (std::optional<int64_t> whole = FloatToInt64(seconds)) return absl::Seconds(*whole);
   return absl::Seconds(seconds);
 }
 
@@ -477,6 +477,8 @@ Json TakePostgresql(Json postgresql, DynamicConfig* config, FieldReader* top) {
   FieldReader r(std::move(postgresql), "postgresql.");
   r.TakeSwitch("use_pg_rewind", &config->use_pg_rewind);
   r.TakeSwitch("use_slots", &config->use_slots);
+  r.TakeSwitch("remove_data_directory_on_diverged_timelines",
+               &config->remove_data_directory_on_diverged_timelines);
   if (std::optional<Json> parameters = r.TakeObject("parameters")) {
     TakeParameters(&*parameters, &config->postgresql_parameters);
     if (!parameters->empty()) r.rest()["parameters"] = *std::move(parameters);
@@ -552,6 +554,9 @@ Json PostgresqlJson(const DynamicConfig& config, const Json& unknown) {
   Json postgresql = Json::object();
   postgresql["use_pg_rewind"] = config.use_pg_rewind;
   postgresql["use_slots"] = config.use_slots;
+  if (config.remove_data_directory_on_diverged_timelines) {
+    postgresql["remove_data_directory_on_diverged_timelines"] = true;
+  }
   Json parameters = Json::object();
   for (const auto& [name, text] : config.postgresql_parameters)
     parameters[name] = ParameterJson(text);
@@ -918,7 +923,7 @@ void DecodeLegacyOptime(ClusterDecoder* d) {
 ClusterView DecodeClusterUnguarded(const ClusterKeys& keys, const ListResult& listing) {
   ClusterView view;
   view.revision = listing.revision;
-  ClusterDecoder decoder{&view};
+  ClusterDecoder decoder{.view = &view, .members = {}};
   for (const KeyValue& kv : listing.kvs) {
     if (!kv.key.starts_with(keys.prefix())) continue;
     DecodeKey(kv, std::string_view(kv.key).substr(keys.prefix().size()), &decoder);

@@ -62,6 +62,15 @@ class Decider {
  private:
   // --- Helpers ----------------------------------------------------------------------------------
 
+  // In synchronous_mode_strict a node must not acknowledge a commit without a standby from its
+  // very first write: '*' before bootstrap's first client and before each promotion.
+  void StrictPlaceholderFirst() {
+    if (config_.synchronous_mode != SynchronousMode::kOff && config_.synchronous_mode_strict) {
+      Add({.type = Type::kSetSynchronousStandbyNames,
+           .sync = SyncStandbys{SyncStandbys::Method::kFirst, 1, {}, true}});
+    }
+  }
+
   void Add(Action action) { decision_.actions.push_back(std::move(action)); }
 
   Decision Done(std::string reason) {
@@ -142,6 +151,7 @@ class Decider {
     Add({.type = Type::kInitializeCluster, .system_identifier = 0});
     Add({.type = Type::kAcquireLeader});
     Add({.type = Type::kBootstrap});
+    StrictPlaceholderFirst();
     return Done("cluster not initialized: racing to bootstrap it");
   }
 
@@ -188,6 +198,7 @@ class Decider {
     }
     if (pg_.role != PgRole::kPrimary) {
       Add({.type = Type::kRefreshLeader, .fence = fence});
+      StrictPlaceholderFirst();
       Add({.type = Type::kPromote});
       if (view_.failover.has_value()) Add({.type = Type::kClearFailover, .fence = fence});
       return Done("promoting: this node holds the leader key");
@@ -197,6 +208,9 @@ class Decider {
     }
     Add({.type = Type::kRefreshLeader, .fence = fence});
     Add({.type = Type::kWriteStatus, .fence = fence, .optime = Position()});
+    if (me_.timeline_history.size() > view_.history.size()) {
+      Add({.type = Type::kWriteHistory, .fence = fence, .history = me_.timeline_history});
+    }
     if (view_.initialize.has_value() && *view_.initialize == 0) {
       Add({.type = Type::kInitializeCluster, .system_identifier = pg_.system_identifier});
     }
@@ -248,6 +262,8 @@ class Decider {
     if (config_.synchronous_mode == SynchronousMode::kOff) {
       if (!current.empty()) {
         Add({.type = Type::kWriteSyncState, .sync_state = {.leader = me_.name}, .fence = fence});
+      }
+      if (!pg_.synchronous_standby_names.empty()) {
         Add({.type = Type::kSetSynchronousStandbyNames});
       }
       return;
@@ -285,14 +301,23 @@ class Decider {
     std::sort(confirmed.begin(), confirmed.end());
     std::vector<std::string> sorted_current = current;
     std::sort(sorted_current.begin(), sorted_current.end());
-    if (confirmed == sorted_current && names.names.size() == confirmed.size()) return;
+    // The key must always name this leader, even with no standby: in strict mode it is how the
+    // others know that only this node may take the key back.
+    const bool key_stale = !view_.sync.has_value() || view_.sync->leader != me_.name;
+    const bool key_changes = key_stale || confirmed != sorted_current;
+    const bool setting_changes =
+        FormatSynchronousStandbyNames(names) != pg_.synchronous_standby_names;
     SyncState state{me_.name, confirmed, std::nullopt, 0};
     if (quorum) state.quorum = names.count;
     const bool removing = !std::includes(confirmed.begin(), confirmed.end(), sorted_current.begin(),
                                          sorted_current.end());
-    if (removing) Add({.type = Type::kWriteSyncState, .sync_state = state, .fence = fence});
-    Add({.type = Type::kSetSynchronousStandbyNames, .sync = names});
-    if (!removing && confirmed != sorted_current) {
+    // Removing a standby: out of the key first (it may no longer take over), then out of the
+    // setting. Adding one: into the setting first; the key follows once it is confirmed sync.
+    if (key_changes && removing) {
+      Add({.type = Type::kWriteSyncState, .sync_state = state, .fence = fence});
+    }
+    if (setting_changes) Add({.type = Type::kSetSynchronousStandbyNames, .sync = names});
+    if (key_changes && !removing) {
       Add({.type = Type::kWriteSyncState, .sync_state = state, .fence = fence});
     }
   }
@@ -311,6 +336,18 @@ class Decider {
       Add({.type = Type::kClone, .target = source});
       Add({.type = Type::kStartPostgres});
       return Done(absl::StrCat("no data: cloning from ", source));
+    }
+    if (AheadOnTheSameTimeline(leader)) {
+      if (!config_.remove_data_directory_on_diverged_timelines) {
+        return Done(absl::StrCat("this node has WAL that ", leader,
+                                 " never had on the same timeline; pg_rewind cannot repair it: "
+                                 "reinitialize it (wardenctl reinit) or set "
+                                 "remove_data_directory_on_diverged_timelines"));
+      }
+      Add({.type = Type::kReinitialize, .target = leader});
+      Add({.type = Type::kStartPostgres});
+      return Done(
+          absl::StrCat("reinitializing from ", leader, ": diverged on the same timeline number"));
     }
     if (Diverged(leader)) {
       if (!config_.use_pg_rewind) {
@@ -359,17 +396,38 @@ class Decider {
     return leader;
   }
 
-  // This node wrote WAL on a timeline that the leader's history left behind: it must be
-  // rewound before it can stream.
+  // This node's WAL left the leader's history: it wrote past the point where its timeline and
+  // the leader's parted, so it must be rewound before it can stream. A streaming replica has,
+  // by definition, not diverged.
   bool Diverged(const std::string& leader) const {
+    if (pg_.running && pg_.streaming) return false;
     const Member* member = view_.FindMember(leader);
-    if (member == nullptr || !member->timeline.has_value() || pg_.timeline >= *member->timeline) {
+    if (member == nullptr || !member->timeline.has_value() || pg_.timeline == 0 ||
+        pg_.timeline == *member->timeline) {
       return false;
     }
+    // On a branch the leader never had (a former primary promoted on a timeline that lost).
+    if (pg_.timeline > *member->timeline) return true;
     for (const TimelineHistoryEntry& entry : view_.history) {
       if (entry.timeline == pg_.timeline) return Position() > entry.lsn;
     }
     return false;
+  }
+
+  // Two nodes promoted independently from one timeline both name the next one alike: a node on
+  // the leader's timeline number, ahead of the leader and not streaming, holds WAL the leader
+  // never wrote. Histories match, so pg_rewind sees nothing to do; only a new copy helps.
+  bool AheadOnTheSameTimeline(const std::string& leader) const {
+    if (pg_.running && pg_.streaming) return false;
+    const Member* member = view_.FindMember(leader);
+    if (member == nullptr || !member->timeline.has_value() || pg_.timeline != *member->timeline) {
+      return false;
+    }
+    Lsn theirs = member->xlog_location.value_or(0);
+    if (const MemberProbe* probe = Probe(leader); probe != nullptr && probe->reachable) {
+      theirs = probe->wal_position;
+    }
+    return theirs != 0 && Position() > theirs;
   }
 
   // --- No leader: the race ----------------------------------------------------------------------
@@ -378,17 +436,21 @@ class Decider {
     if (!HasData(pg_)) return Done("no leader and no data: waiting for a leader to clone from");
     if (view_.failover.has_value() && !view_.failover->candidate.empty() &&
         view_.failover->candidate != me_.name) {
-      const MemberProbe* probe = Probe(view_.failover->candidate);
-      if (probe != nullptr && probe->reachable && probe->running) {
+      // Wait for the requested candidate only if it can take over; a request for a member that
+      // cannot (nofailover, down, lagging) must not leave the cluster without a leader.
+      if (Eligible(view_.failover->candidate)) {
         return Done(absl::StrCat("no leader: waiting for ", view_.failover->candidate,
                                  " to take over as requested"));
       }
     }
-    if (!me_.tags.CanFailover())
-      return Done("no leader; this node is tagged nofailover: not racing");
-    if (!pg_.running) {
+    const bool stopped_primary = !pg_.running && pg_.role == PgRole::kPrimary;
+    if (!pg_.running && !stopped_primary) {
+      // A replica starts read-only: safe with or without a leader.
       Add({.type = Type::kStartPostgres});
-      return Done("no leader; PostgreSQL not running: starting it before racing");
+      return Done("no leader; PostgreSQL not running: starting it as a replica before racing");
+    }
+    if (!me_.tags.CanFailover()) {
+      return Done("no leader; this node is tagged nofailover: not racing");
     }
     const bool requested = view_.failover.has_value() && view_.failover->candidate == me_.name;
     if (!requested) {
@@ -396,9 +458,21 @@ class Decider {
         return Done("no leader; not racing: " + why);
     } else if (!SyncAllows(me_.name)) {
       return Done("no leader; requested as candidate but not a synchronous standby: not racing");
+    } else if (LagsTooMuch(Position())) {
+      return Done("no leader; requested as candidate but lagging past maximum_lag_on_failover");
     }
     Add({.type = Type::kAcquireLeader});
-    if (pg_.role != PgRole::kPrimary) Add({.type = Type::kPromote});
+    if (stopped_primary) {
+      // A primary's data starts writable: only once the key is this node's.
+      Add({.type = Type::kStartPostgres});
+      return Done(
+          "no leader: this stopped primary is the healthiest: taking the key, then "
+          "starting");
+    }
+    if (pg_.role != PgRole::kPrimary) {
+      StrictPlaceholderFirst();
+      Add({.type = Type::kPromote});
+    }
     return Done(RunningPrimary(pg_) ? "no leader: the running primary takes the leader key back"
                                     : "no leader: this node is the healthiest: taking the key");
   }
@@ -436,7 +510,8 @@ class Decider {
   // over: only they are known to have every acknowledged commit.
   bool SyncAllows(const std::string& name) const {
     if (config_.synchronous_mode == SynchronousMode::kOff) return true;
-    if (!view_.sync.has_value()) return !config_.synchronous_mode_strict;
+    // No key: no leader ever established a sync set, so none is owed; the usual rules decide.
+    if (!view_.sync.has_value()) return true;
     const SyncState& sync = *view_.sync;
     if (sync.leader == name) return true;
     return std::find(sync.sync_standby.begin(), sync.sync_standby.end(), name) !=
@@ -499,6 +574,8 @@ const char* ActionName(Action::Type type) {
       return "set_synchronous_standby_names";
     case Type::kWriteSyncState:
       return "write_sync_state";
+    case Type::kWriteHistory:
+      return "write_history";
     case Type::kWriteStatus:
       return "write_status";
     case Type::kClearFailover:

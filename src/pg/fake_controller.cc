@@ -633,6 +633,7 @@ LocalPostgres FakeController::SnapshotLocked() const {
     state.cluster_state = cluster_state_;
     return state;
   }
+  state.synchronous_standby_names = FormatSynchronousStandbyNames(sync_);
   state.running = true;
   // No clock here: the start time counts starts, so that a restart shows as a change.
   state.postmaster_start_time = absl::UnixEpoch() + absl::Seconds(starts_);

@@ -675,7 +675,8 @@ class LocalController final : public Controller {
         "current_setting('server_version_num'), "
         "(SELECT count(*) FROM pg_settings WHERE pending_restart), "
         "(SELECT sender_host || ':' || sender_port FROM pg_stat_wal_receiver), "
-        "(SELECT status FROM pg_stat_wal_receiver)",
+        "(SELECT status FROM pg_stat_wal_receiver), "
+        "current_setting('synchronous_standby_names')",
         {}, deadline);
     if (!rows.ok()) return rows.status();
     const Row& r = rows->at(0);
@@ -700,6 +701,7 @@ class LocalController final : public Controller {
     state.pending_restart = r[8].value_or("0") != "0";
     state.upstream = r[9].value_or("");
     state.streaming = r[10].value_or("") == "streaming";
+    state.synchronous_standby_names = r[11].value_or("");
     if (!recovering) {
       absl::StatusOr<std::vector<Row>> senders = (*session)->Query(
           "SELECT application_name, COALESCE(host(client_addr), ''), state, sync_state, "

@@ -257,6 +257,25 @@ TEST_F(DecideTest, LeaderWithoutDataReleasesTheKey) {
   EXPECT_EQ(S(D()), Steps{T::kReleaseLeader});
 }
 
+TEST_F(DecideTest, ANewLeaderPublishesItsTimelineHistory) {
+  Leader("n1");
+  Primary(5000);
+  me.postgres.timeline = 2;
+  me.timeline_history = {TimelineHistoryEntry{1, 4000, "promoted", "", "n1"}};
+  Decision d = D();
+  EXPECT_EQ(S(d), (Steps{T::kRefreshLeader, T::kWriteStatus, T::kWriteHistory}));
+  EXPECT_EQ(Find(d, T::kWriteHistory).history, me.timeline_history);
+  EXPECT_EQ(Find(d, T::kWriteHistory).fence, kFence);
+}
+
+TEST_F(DecideTest, APublishedHistoryIsNotWrittenAgain) {
+  Leader("n1");
+  Primary(5000);
+  me.timeline_history = {TimelineHistoryEntry{1, 4000, "promoted", "", "n1"}};
+  view.history = me.timeline_history;
+  EXPECT_FALSE(D().Has(T::kWriteHistory));
+}
+
 TEST_F(DecideTest, FailoverKeyNamingAnotherLeaderIsStaleAndCleared) {
   Leader("n1");
   Primary(5000);
@@ -486,10 +505,25 @@ TEST_F(DecideTest, ReplicaWaitsForTheRequestedCandidateToTakeOver) {
   EXPECT_NE(d.reason.find("waiting for n3"), std::string::npos);
 }
 
+TEST_F(DecideTest, ARequestForANofailoverCandidateDoesNotStopTheRace) {
+  view.failover = FailoverRequest{"n2", "n3", std::nullopt, 0};
+  Of("n3").tags.nofailover = true;
+  Probe("n3", 900);
+  EXPECT_EQ(S(D()), (Steps{T::kAcquireLeader, T::kPromote}));
+}
+
 TEST_F(DecideTest, RequestedCandidateTakesOverEvenIfNotTheMostAdvanced) {
   view.failover = FailoverRequest{"n2", "n1", std::nullopt, 0};
   Probe("n3", 2000);
   EXPECT_EQ(S(D()), (Steps{T::kAcquireLeader, T::kPromote}));
+}
+
+TEST_F(DecideTest, ARequestedCandidateLaggingTooFarDoesNotTakeOver) {
+  view.failover = FailoverRequest{"n2", "n1", std::nullopt, 0};
+  view.status.optime = 1000 + config.maximum_lag_on_failover + 1;
+  Decision d = D();
+  EXPECT_EQ(S(d), Steps{});
+  EXPECT_NE(d.reason.find("lagging"), std::string::npos);
 }
 
 TEST_F(DecideTest, AnUnreachableRequestedCandidateLetsTheHealthiestRace) {
@@ -614,7 +648,24 @@ TEST_F(DecideTest, AMemberStillRunningAsPrimaryKeepsOthersOut) {
   EXPECT_NE(d.reason.find("still runs as primary"), std::string::npos);
 }
 
-TEST_F(DecideTest, StoppedPostgresIsStartedBeforeRacing) {
+TEST_F(DecideTest, AStoppedReplicaIsStartedReadOnlyBeforeRacing) {
+  Stopped(PgRole::kReplica, 1000);
+  EXPECT_EQ(S(D()), Steps{T::kStartPostgres});
+}
+
+TEST_F(DecideTest, AStoppedPrimaryStartsOnlyAfterWinningTheKey) {
+  Stopped(PgRole::kPrimary, 1000);
+  EXPECT_EQ(S(D()), (Steps{T::kAcquireLeader, T::kStartPostgres}));
+}
+
+TEST_F(DecideTest, AStoppedPrimaryThatIsNotTheHealthiestStaysDown) {
+  Stopped(PgRole::kPrimary, 1000);
+  Probe("n2", 2000);
+  EXPECT_EQ(S(D()), Steps{});
+}
+
+TEST_F(DecideTest, AStoppedNofailoverReplicaStillStartsReadOnly) {
+  me.tags.nofailover = true;
   Stopped(PgRole::kReplica, 1000);
   EXPECT_EQ(S(D()), Steps{T::kStartPostgres});
 }
@@ -658,10 +709,28 @@ TEST_F(DecideTest, SynchronousModeTheFormerLeaderRaces) {
   EXPECT_EQ(S(D()), Steps{T::kAcquireLeader});
 }
 
-TEST_F(DecideTest, StrictModeWithoutASyncKeyLetsNobodyRace) {
+TEST_F(DecideTest, StrictModeWithoutASyncKeyRacesButBlocksCommitsBeforePromoting) {
   config.synchronous_mode = SynchronousMode::kOn;
   config.synchronous_mode_strict = true;
-  EXPECT_EQ(S(D()), Steps{});
+  Decision d = D();
+  EXPECT_EQ(S(d), (Steps{T::kAcquireLeader, T::kSetSynchronousStandbyNames, T::kPromote}));
+  EXPECT_EQ(FormatSynchronousStandbyNames(Find(d, T::kSetSynchronousStandbyNames).sync), "*");
+}
+
+TEST_F(DecideTest, StrictModeBootstrapBlocksCommitsBeforeTheFirstClient) {
+  config.synchronous_mode = SynchronousMode::kOn;
+  config.synchronous_mode_strict = true;
+  view.initialize.reset();
+  NoData();
+  EXPECT_EQ(S(D()), (Steps{T::kInitializeCluster, T::kAcquireLeader, T::kBootstrap,
+                           T::kSetSynchronousStandbyNames}));
+}
+
+TEST_F(DecideTest, StrictModeKeyHolderBlocksCommitsBeforePromoting) {
+  config.synchronous_mode = SynchronousMode::kOn;
+  config.synchronous_mode_strict = true;
+  Leader("n1");
+  EXPECT_EQ(S(D()), (Steps{T::kRefreshLeader, T::kSetSynchronousStandbyNames, T::kPromote}));
 }
 
 TEST_F(DecideTest, NonStrictModeWithoutASyncKeyRaces) {
@@ -719,11 +788,20 @@ TEST_F(SyncLeaderTest, AsyncModeTouchesNothing) {
 }
 
 TEST_F(SyncLeaderTest, AStreamingStandbyIsNamedBeforeItIsInTheKey) {
+  view.sync = SyncState{"n1", {}, std::nullopt, 0};
   Streaming("n2", "async");
   Decision d = D();
   EXPECT_EQ(SyncSteps(), Steps{T::kSetSynchronousStandbyNames});
   EXPECT_EQ(FormatSynchronousStandbyNames(Find(d, T::kSetSynchronousStandbyNames).sync),
             "FIRST 1 (\"n2\")");
+}
+
+TEST_F(SyncLeaderTest, ANewLeaderNamesItselfInTheSyncKeyAtOnce) {
+  view.sync = SyncState{"n2", {"n1"}, std::nullopt, 0};  // the previous leader's key
+  Decision d = D();
+  EXPECT_TRUE(d.Has(T::kWriteSyncState));
+  EXPECT_EQ(Find(d, T::kWriteSyncState).sync_state.leader, "n1");
+  EXPECT_TRUE(Find(d, T::kWriteSyncState).sync_state.sync_standby.empty());
 }
 
 TEST_F(SyncLeaderTest, AConfirmedSyncStandbyGoesIntoTheKey) {
@@ -737,6 +815,7 @@ TEST_F(SyncLeaderTest, AConfirmedSyncStandbyGoesIntoTheKey) {
 TEST_F(SyncLeaderTest, ASteadySyncSetChangesNothing) {
   Streaming("n2", "sync");
   view.sync = SyncState{"n1", {"n2"}, std::nullopt, 0};
+  me.postgres.synchronous_standby_names = "FIRST 1 (\"n2\")";
   EXPECT_EQ(SyncSteps(), Steps{});
 }
 
@@ -765,6 +844,13 @@ TEST_F(SyncLeaderTest, SynchronousNodeCountTwoNamesTwo) {
             "FIRST 2 (\"n2\",\"n3\")");
 }
 
+TEST_F(SyncLeaderTest, TheSettingInEffectIsNotWrittenAgain) {
+  config.synchronous_mode_strict = true;
+  view.sync = SyncState{"n1", {}, std::nullopt, 0};
+  me.postgres.synchronous_standby_names = "*";
+  EXPECT_EQ(SyncSteps(), Steps{});
+}
+
 TEST_F(SyncLeaderTest, StrictModeWithoutStandbysUsesThePlaceholder) {
   config.synchronous_mode_strict = true;
   view.sync = SyncState{"n1", {"n2"}, std::nullopt, 0};
@@ -791,12 +877,14 @@ TEST_F(SyncLeaderTest, QuorumModeUsesAnyN) {
 TEST_F(SyncLeaderTest, TurningSyncOffClearsTheKeyThenTheSetting) {
   config.synchronous_mode = SynchronousMode::kOff;
   view.sync = SyncState{"n1", {"n2"}, std::nullopt, 0};
+  me.postgres.synchronous_standby_names = "FIRST 1 (\"n2\")";
   Decision d = D();
   EXPECT_EQ(SyncSteps(), (Steps{T::kWriteSyncState, T::kSetSynchronousStandbyNames}));
   EXPECT_EQ(FormatSynchronousStandbyNames(Find(d, T::kSetSynchronousStandbyNames).sync), "");
 }
 
 TEST_F(SyncLeaderTest, OnlyStreamingStandbysAreChosen) {
+  view.sync = SyncState{"n1", {}, std::nullopt, 0};
   me.postgres.replication.push_back(
       ReplicationConnection{"n2", "10.0.0.2", "catchup", "async", 10, 10, 10, 10});
   EXPECT_EQ(SyncSteps(), Steps{});
@@ -908,6 +996,46 @@ TEST_F(RejoinTest, ANodeAlreadyOnTheNewTimelineNeverRewinds) {
   EXPECT_EQ(S(D()), Steps{});
 }
 
+TEST_F(RejoinTest, ANodeOnATimelineTheLeaderNeverHadIsRewound) {
+  config.use_pg_rewind = true;
+  Of("n2").timeline = 1;  // the leader stayed on timeline 1
+  Stopped(PgRole::kPrimary, 5000);
+  me.postgres.timeline = 2;
+  EXPECT_EQ(S(D()), (Steps{T::kRewind, T::kStartPostgres}));
+}
+
+TEST_F(RejoinTest, AheadOfTheLeaderOnTheSameTimelineNumberIsReinitializedWhenAllowed) {
+  config.remove_data_directory_on_diverged_timelines = true;
+  Of("n2").timeline = 1;
+  Of("n2").xlog_location = 4000;
+  Stopped(PgRole::kPrimary, 5000);
+  Decision d = D();
+  EXPECT_EQ(S(d), (Steps{T::kReinitialize, T::kStartPostgres}));
+  EXPECT_EQ(Find(d, T::kReinitialize).target, "n2");
+}
+
+TEST_F(RejoinTest, AheadOfTheLeaderOnTheSameTimelineNumberOtherwiseSaysWhatToDo) {
+  Of("n2").timeline = 1;
+  Probe("n2", 4000, PgRole::kPrimary);
+  Stopped(PgRole::kPrimary, 5000);
+  Decision d = D();
+  EXPECT_EQ(S(d), Steps{});
+  EXPECT_NE(d.reason.find("wardenctl reinit"), std::string::npos);
+}
+
+TEST_F(RejoinTest, BehindTheLeaderOnTheSameTimelineSimplyFollows) {
+  Of("n2").timeline = 1;
+  Of("n2").xlog_location = 6000;
+  Stopped(PgRole::kReplica, 5000);
+  EXPECT_EQ(S(D()), (Steps{T::kFollow, T::kStartPostgres}));
+}
+
+TEST_F(RejoinTest, AStreamingReplicaIsNeverRewound) {
+  config.use_pg_rewind = true;
+  Replica(4500);
+  EXPECT_EQ(S(D()), Steps{});
+}
+
 TEST_F(RejoinTest, ARunningReplicaAheadOfTheForkIsRewound) {
   config.use_pg_rewind = true;
   Replica(4500);
@@ -969,7 +1097,7 @@ TEST_F(DecideTest, SameInputsGiveTheSameDecision) {
 
 TEST(ActionNameTest, EveryActionHasItsOwnName) {
   std::set<std::string> names;
-  for (int t = 0; t <= static_cast<int>(T::kRefuseToRun); ++t) {
+  for (int t = 0; t <= static_cast<int>(T::kRefuseToRun); ++t) {  // the last enumerator
     names.insert(ActionName(static_cast<T>(t)));
   }
   EXPECT_EQ(names.size(), static_cast<size_t>(T::kRefuseToRun) + 1);

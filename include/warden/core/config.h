@@ -45,6 +45,9 @@ struct DynamicConfig {
   // How long a demote may wait for a clean stop before it is forced (0: no limit).
   absl::Duration primary_stop_timeout = absl::ZeroDuration();
   bool use_pg_rewind = false;
+  // Reinitialize (wipe and clone) a member whose WAL diverged from the leader's where pg_rewind
+  // cannot help (postgresql.remove_data_directory_on_diverged_timelines in Patroni).
+  bool remove_data_directory_on_diverged_timelines = false;
   bool use_slots = true;
   // postgresql.parameters: values as text, as they go into postgresql.conf.
   std::map<std::string, std::string> postgresql_parameters;

@@ -73,6 +73,9 @@ struct LocalNode {
   absl::Duration demote_margin = absl::Seconds(2);
   // This tick's probes of the other members.
   std::vector<MemberProbe> probes;
+  // The local timeline history (PostgreSQL's pg_wal/*.history): the leader publishes it in the
+  // history key, where a former primary finds whether it diverged.
+  std::vector<TimelineHistoryEntry> timeline_history;
   // When this node, holding the leader key, first found its PostgreSQL not running
   // (InfinitePast: it is running, or was not seen down).
   absl::Time postgres_down_since = absl::InfinitePast();
@@ -97,6 +100,7 @@ struct Action {
     kSetSynchronousStandbyNames,  // `sync`
     kWriteSyncState,              // the sync key from `sync_state`, conditioned on `fence`
     kWriteStatus,                 // the status key with `optime`, conditioned on `fence`
+    kWriteHistory,                // the history key from `history`, conditioned on `fence`
     kClearFailover,               // delete the failover key, conditioned on `fence` if leader
     kWriteMember,                 // publish this node's member key
     kRefuseToRun,                 // stop PostgreSQL and do nothing else (see the reason)
@@ -109,6 +113,7 @@ struct Action {
   Revision fence = 0;
   Lsn optime = 0;
   uint64_t system_identifier = 0;
+  std::vector<TimelineHistoryEntry> history = {};
 
   friend bool operator==(const Action&, const Action&) = default;
 };
