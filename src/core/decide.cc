@@ -19,6 +19,15 @@ namespace {
 using Type = Action::Type;
 
 bool HasData(const LocalPostgres& pg) { return pg.system_identifier != 0; }
+
+// Two timeline histories record the same forks (timelines and LSNs; reasons and times aside).
+bool SameForks(const std::vector<TimelineHistoryEntry>& a,
+               const std::vector<TimelineHistoryEntry>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                    [](const TimelineHistoryEntry& x, const TimelineHistoryEntry& y) {
+                      return x.timeline == y.timeline && x.lsn == y.lsn;
+                    });
+}
 bool RunningPrimary(const LocalPostgres& pg) { return pg.running && pg.role == PgRole::kPrimary; }
 
 // host:port of a member, from its conn_url (postgres://host:port/db).
@@ -198,6 +207,13 @@ class Decider {
     }
     if (pg_.role != PgRole::kPrimary) {
       Add({.type = Type::kRefreshLeader, .fence = fence});
+      if (config_.synchronous_mode != SynchronousMode::kOff &&
+          (!view_.sync.has_value() || view_.sync->leader != me_.name ||
+           !view_.sync->sync_standby.empty())) {
+        // Before the first write: the sync key names this leader and no standby, so that no
+        // earlier leader's standby (or that leader) may take over from a newer timeline.
+        Add({.type = Type::kWriteSyncState, .sync_state = {.leader = me_.name}, .fence = fence});
+      }
       StrictPlaceholderFirst();
       Add({.type = Type::kPromote});
       if (view_.failover.has_value()) Add({.type = Type::kClearFailover, .fence = fence});
@@ -208,7 +224,7 @@ class Decider {
     }
     Add({.type = Type::kRefreshLeader, .fence = fence});
     Add({.type = Type::kWriteStatus, .fence = fence, .optime = Position()});
-    if (me_.timeline_history.size() > view_.history.size()) {
+    if (!SameForks(me_.timeline_history, view_.history)) {
       Add({.type = Type::kWriteHistory, .fence = fence, .history = me_.timeline_history});
     }
     if (view_.initialize.has_value() && *view_.initialize == 0) {
@@ -290,11 +306,22 @@ class Decider {
                        config_.synchronous_node_count,
                        {},
                        config_.synchronous_mode_strict};
+    for (size_t i = 0; i < want; ++i) names.names.push_back(streaming[i]->application_name);
+    // New members join the key only under the setting already in effect (changed in an earlier
+    // tick), so that the optime published then covers every commit acknowledged before it.
+    const bool setting_in_effect =
+        FormatSynchronousStandbyNames(names) == pg_.synchronous_standby_names;
     std::vector<std::string> confirmed;
     for (size_t i = 0; i < want; ++i) {
-      names.names.push_back(streaming[i]->application_name);
-      if (streaming[i]->sync_state == "sync" || streaming[i]->sync_state == "quorum") {
-        confirmed.push_back(streaming[i]->application_name);
+      const ReplicationConnection& standby = *streaming[i];
+      if (standby.sync_state != "sync" && standby.sync_state != "quorum") continue;
+      // A standby joins the key (and may then take over) only once it has flushed everything
+      // the leader had published: commits acknowledged by its predecessor included. One already
+      // in the key stays while PostgreSQL calls it synchronous.
+      const bool in_key =
+          std::find(current.begin(), current.end(), standby.application_name) != current.end();
+      if (in_key || (setting_in_effect && standby.flush_lsn >= view_.status.optime)) {
+        confirmed.push_back(standby.application_name);
       }
     }
     if (quorum) names.count = std::min<int>(config_.synchronous_node_count, static_cast<int>(want));
@@ -401,6 +428,16 @@ class Decider {
   // by definition, not diverged.
   bool Diverged(const std::string& leader) const {
     if (pg_.running && pg_.streaming) return false;
+    // Histories that part somewhere (the same timeline number forked at different points, as
+    // two independent promotions produce) mean different WAL, whatever the numbers say. Only
+    // positions both histories have are compared: the leader publishes its history a tick late.
+    const size_t common = std::min(me_.timeline_history.size(), view_.history.size());
+    for (size_t i = 0; i < common; ++i) {
+      if (me_.timeline_history[i].timeline != view_.history[i].timeline ||
+          me_.timeline_history[i].lsn != view_.history[i].lsn) {
+        return true;
+      }
+    }
     const Member* member = view_.FindMember(leader);
     if (member == nullptr || !member->timeline.has_value() || pg_.timeline == 0 ||
         pg_.timeline == *member->timeline) {
@@ -423,11 +460,14 @@ class Decider {
     if (member == nullptr || !member->timeline.has_value() || pg_.timeline != *member->timeline) {
       return false;
     }
-    Lsn theirs = member->xlog_location.value_or(0);
-    if (const MemberProbe* probe = Probe(leader); probe != nullptr && probe->reachable) {
-      theirs = probe->wal_position;
+    // Only a fresh answer from the running leader counts: its published position trails by up to
+    // a tick, and a replica that was streaming may well be past it.
+    const MemberProbe* probe = Probe(leader);
+    if (probe == nullptr || !probe->reachable || !probe->running ||
+        probe->role != PgRole::kPrimary) {
+      return false;
     }
-    return theirs != 0 && Position() > theirs;
+    return Position() > probe->wal_position;
   }
 
   // --- No leader: the race ----------------------------------------------------------------------
@@ -438,7 +478,7 @@ class Decider {
         view_.failover->candidate != me_.name) {
       // Wait for the requested candidate only if it can take over; a request for a member that
       // cannot (nofailover, down, lagging) must not leave the cluster without a leader.
-      if (Eligible(view_.failover->candidate)) {
+      if (Eligible(view_.failover->candidate) && SyncAllows(view_.failover->candidate)) {
         return Done(absl::StrCat("no leader: waiting for ", view_.failover->candidate,
                                  " to take over as requested"));
       }
@@ -470,7 +510,12 @@ class Decider {
           "starting");
     }
     if (pg_.role != PgRole::kPrimary) {
-      StrictPlaceholderFirst();
+      if (config_.synchronous_mode != SynchronousMode::kOff) {
+        // The sync key must name this node before it promotes, and that write is fenced by the
+        // key just won: decide again at once, as the key holder.
+        decision_.recheck_by = now_;
+        return Done("no leader: this node is the healthiest: taking the key, promoting next");
+      }
       Add({.type = Type::kPromote});
     }
     return Done(RunningPrimary(pg_) ? "no leader: the running primary takes the leader key back"

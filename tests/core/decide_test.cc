@@ -268,6 +268,14 @@ TEST_F(DecideTest, ANewLeaderPublishesItsTimelineHistory) {
   EXPECT_EQ(Find(d, T::kWriteHistory).fence, kFence);
 }
 
+TEST_F(DecideTest, ADifferentPublishedHistoryOfTheSameLengthIsReplaced) {
+  Leader("n1");
+  Primary(5000);
+  me.timeline_history = {TimelineHistoryEntry{1, 4000, "promoted", "", "n1"}};
+  view.history = {TimelineHistoryEntry{1, 3000, "promoted", "", "n3"}};  // another lineage's
+  EXPECT_TRUE(D().Has(T::kWriteHistory));
+}
+
 TEST_F(DecideTest, APublishedHistoryIsNotWrittenAgain) {
   Leader("n1");
   Primary(5000);
@@ -512,6 +520,14 @@ TEST_F(DecideTest, ARequestForANofailoverCandidateDoesNotStopTheRace) {
   EXPECT_EQ(S(D()), (Steps{T::kAcquireLeader, T::kPromote}));
 }
 
+TEST_F(DecideTest, ARequestForACandidateOutsideTheSyncSetDoesNotStopTheRace) {
+  config.synchronous_mode = SynchronousMode::kOn;
+  view.sync = SyncState{"n2", {"n1"}, std::nullopt, 0};
+  view.failover = FailoverRequest{"n2", "n3", std::nullopt, 0};
+  Probe("n3", 900);
+  EXPECT_EQ(S(D()), Steps{T::kAcquireLeader});
+}
+
 TEST_F(DecideTest, RequestedCandidateTakesOverEvenIfNotTheMostAdvanced) {
   view.failover = FailoverRequest{"n2", "n1", std::nullopt, 0};
   Probe("n3", 2000);
@@ -696,10 +712,23 @@ TEST_F(DecideTest, SynchronousModeOnlySyncStandbysRace) {
   EXPECT_NE(d.reason.find("synchronous"), std::string::npos);
 }
 
-TEST_F(DecideTest, SynchronousModeTheSyncStandbyRaces) {
+TEST_F(DecideTest, SynchronousModeTheSyncStandbyRacesAndPromotesAsKeyHolder) {
   config.synchronous_mode = SynchronousMode::kOn;
   view.sync = SyncState{"n2", {"n1"}, std::nullopt, 0};
-  EXPECT_EQ(S(D()), (Steps{T::kAcquireLeader, T::kPromote}));
+  Decision d = D();
+  EXPECT_EQ(S(d), Steps{T::kAcquireLeader});
+  EXPECT_EQ(d.recheck_by, now);  // decide again at once
+}
+
+TEST_F(DecideTest, SynchronousModeKeyHolderNamesItselfInTheSyncKeyBeforePromoting) {
+  config.synchronous_mode = SynchronousMode::kOn;
+  view.sync = SyncState{"n2", {"n1"}, std::nullopt, 0};
+  Leader("n1");
+  Decision d = D();
+  EXPECT_EQ(S(d), (Steps{T::kRefreshLeader, T::kWriteSyncState, T::kPromote}));
+  EXPECT_EQ(Find(d, T::kWriteSyncState).sync_state.leader, "n1");
+  EXPECT_TRUE(Find(d, T::kWriteSyncState).sync_state.sync_standby.empty());
+  EXPECT_EQ(Find(d, T::kWriteSyncState).fence, kFence);
 }
 
 TEST_F(DecideTest, SynchronousModeTheFormerLeaderRaces) {
@@ -709,12 +738,10 @@ TEST_F(DecideTest, SynchronousModeTheFormerLeaderRaces) {
   EXPECT_EQ(S(D()), Steps{T::kAcquireLeader});
 }
 
-TEST_F(DecideTest, StrictModeWithoutASyncKeyRacesButBlocksCommitsBeforePromoting) {
+TEST_F(DecideTest, StrictModeWithoutASyncKeyRaces) {
   config.synchronous_mode = SynchronousMode::kOn;
   config.synchronous_mode_strict = true;
-  Decision d = D();
-  EXPECT_EQ(S(d), (Steps{T::kAcquireLeader, T::kSetSynchronousStandbyNames, T::kPromote}));
-  EXPECT_EQ(FormatSynchronousStandbyNames(Find(d, T::kSetSynchronousStandbyNames).sync), "*");
+  EXPECT_EQ(S(D()), Steps{T::kAcquireLeader});
 }
 
 TEST_F(DecideTest, StrictModeBootstrapBlocksCommitsBeforeTheFirstClient) {
@@ -730,19 +757,22 @@ TEST_F(DecideTest, StrictModeKeyHolderBlocksCommitsBeforePromoting) {
   config.synchronous_mode = SynchronousMode::kOn;
   config.synchronous_mode_strict = true;
   Leader("n1");
-  EXPECT_EQ(S(D()), (Steps{T::kRefreshLeader, T::kSetSynchronousStandbyNames, T::kPromote}));
+  Decision d = D();
+  EXPECT_EQ(S(d), (Steps{T::kRefreshLeader, T::kWriteSyncState, T::kSetSynchronousStandbyNames,
+                         T::kPromote}));
+  EXPECT_EQ(FormatSynchronousStandbyNames(Find(d, T::kSetSynchronousStandbyNames).sync), "*");
 }
 
 TEST_F(DecideTest, NonStrictModeWithoutASyncKeyRaces) {
   config.synchronous_mode = SynchronousMode::kOn;
-  EXPECT_EQ(S(D()), (Steps{T::kAcquireLeader, T::kPromote}));
+  EXPECT_EQ(S(D()), Steps{T::kAcquireLeader});
 }
 
 TEST_F(DecideTest, AnAheadMemberOutsideTheSyncSetDoesNotCount) {
   config.synchronous_mode = SynchronousMode::kOn;
   view.sync = SyncState{"n2", {"n1"}, std::nullopt, 0};
   Probe("n3", 5000);
-  EXPECT_EQ(S(D()), (Steps{T::kAcquireLeader, T::kPromote}));
+  EXPECT_EQ(S(D()), Steps{T::kAcquireLeader});
 }
 
 TEST_F(DecideTest, QuorumModeNeedsToSeeEnoughOfTheSyncSet) {
@@ -760,7 +790,7 @@ TEST_F(DecideTest, QuorumModeSeeingEnoughRaces) {
   view.members.push_back(NewMember("n4"));
   view.sync = SyncState{"n2", {"n1", "n3", "n4"}, 2, 0};  // 3 - 2 + 1 = 2 must be seen
   Probe("n3", 900);
-  EXPECT_EQ(S(D()), (Steps{T::kAcquireLeader, T::kPromote}));
+  EXPECT_EQ(S(D()), Steps{T::kAcquireLeader});
 }
 
 // --- Synchronous replication: the leader keeps the sync set ------------------------------------
@@ -804,12 +834,40 @@ TEST_F(SyncLeaderTest, ANewLeaderNamesItselfInTheSyncKeyAtOnce) {
   EXPECT_TRUE(Find(d, T::kWriteSyncState).sync_state.sync_standby.empty());
 }
 
-TEST_F(SyncLeaderTest, AConfirmedSyncStandbyGoesIntoTheKey) {
+TEST_F(SyncLeaderTest, AConfirmedSyncStandbyGoesIntoTheKeyUnderTheSettingInEffect) {
+  view.sync = SyncState{"n1", {}, std::nullopt, 0};
+  me.postgres.synchronous_standby_names = "FIRST 1 (\"n2\")";
   Streaming("n2", "sync");
   Decision d = D();
-  EXPECT_EQ(SyncSteps(), (Steps{T::kSetSynchronousStandbyNames, T::kWriteSyncState}));
+  EXPECT_EQ(SyncSteps(), Steps{T::kWriteSyncState});
   EXPECT_EQ(Find(d, T::kWriteSyncState).sync_state.sync_standby, std::vector<std::string>{"n2"});
   EXPECT_EQ(Find(d, T::kWriteSyncState).fence, kFence);
+}
+
+TEST_F(SyncLeaderTest, AStandbySyncOnlyUnderThePlaceholderWaitsForItsOwnSetting) {
+  view.sync = SyncState{"n1", {}, std::nullopt, 0};
+  me.postgres.synchronous_standby_names = "*";
+  Streaming("n2", "sync");
+  EXPECT_EQ(SyncSteps(), Steps{T::kSetSynchronousStandbyNames});  // the key waits a tick
+}
+
+TEST_F(SyncLeaderTest, ANewSyncStandbyJoinsTheKeyOnlyOnceCaughtUp) {
+  view.sync = SyncState{"n1", {}, std::nullopt, 0};
+  view.status.optime = 5000;
+  Streaming("n2", "sync", 4000);  // PostgreSQL calls it sync, but it lacks 1000 bytes
+  me.postgres.synchronous_standby_names = "FIRST 1 (\"n2\")";
+  EXPECT_EQ(SyncSteps(), Steps{});
+  me.postgres.replication.clear();
+  Streaming("n2", "sync", 5000);
+  EXPECT_EQ(SyncSteps(), Steps{T::kWriteSyncState});
+}
+
+TEST_F(SyncLeaderTest, AStandbyAlreadyInTheKeyIsNotDroppedForTrailingALittle) {
+  view.sync = SyncState{"n1", {"n2"}, std::nullopt, 0};
+  view.status.optime = 5000;
+  Streaming("n2", "sync", 4990);
+  me.postgres.synchronous_standby_names = "FIRST 1 (\"n2\")";
+  EXPECT_EQ(SyncSteps(), Steps{});
 }
 
 TEST_F(SyncLeaderTest, ASteadySyncSetChangesNothing) {
@@ -1007,7 +1065,7 @@ TEST_F(RejoinTest, ANodeOnATimelineTheLeaderNeverHadIsRewound) {
 TEST_F(RejoinTest, AheadOfTheLeaderOnTheSameTimelineNumberIsReinitializedWhenAllowed) {
   config.remove_data_directory_on_diverged_timelines = true;
   Of("n2").timeline = 1;
-  Of("n2").xlog_location = 4000;
+  Probe("n2", 4000, PgRole::kPrimary);
   Stopped(PgRole::kPrimary, 5000);
   Decision d = D();
   EXPECT_EQ(S(d), (Steps{T::kReinitialize, T::kStartPostgres}));
@@ -1023,11 +1081,40 @@ TEST_F(RejoinTest, AheadOfTheLeaderOnTheSameTimelineNumberOtherwiseSaysWhatToDo)
   EXPECT_NE(d.reason.find("wardenctl reinit"), std::string::npos);
 }
 
+TEST_F(RejoinTest, AheadOfTheLeadersPublishedPositionIsNotEnoughToReinitialize) {
+  config.remove_data_directory_on_diverged_timelines = true;
+  Of("n2").timeline = 1;
+  Of("n2").xlog_location = 4000;  // stale: published a tick ago
+  Stopped(PgRole::kReplica, 5000);
+  EXPECT_EQ(S(D()), (Steps{T::kFollow, T::kStartPostgres}));
+}
+
 TEST_F(RejoinTest, BehindTheLeaderOnTheSameTimelineSimplyFollows) {
   Of("n2").timeline = 1;
   Of("n2").xlog_location = 6000;
   Stopped(PgRole::kReplica, 5000);
   EXPECT_EQ(S(D()), (Steps{T::kFollow, T::kStartPostgres}));
+}
+
+TEST_F(RejoinTest, TheSameTimelineNumberForkedElsewhereIsRewound) {
+  config.use_pg_rewind = true;
+  Of("n2").timeline = 2;
+  view.history = {TimelineHistoryEntry{1, 4000, "", "", "n2"}};
+  Stopped(PgRole::kReplica, 3900);  // behind the leader, but on another "timeline 2"
+  me.postgres.timeline = 2;
+  me.timeline_history = {TimelineHistoryEntry{1, 3500, "", "", "n1"}};
+  EXPECT_EQ(S(D()), (Steps{T::kRewind, T::kStartPostgres}));
+}
+
+TEST_F(RejoinTest, AHistoryTheLeaderHasNotPublishedYetIsNoDivergence) {
+  config.use_pg_rewind = true;
+  view.history.clear();
+  Of("n2").timeline = 2;
+  Replica(4500);
+  me.postgres.timeline = 2;
+  me.postgres.streaming = false;
+  me.timeline_history = {TimelineHistoryEntry{1, 4000, "", "", "n2"}};
+  EXPECT_EQ(S(D()), Steps{});
 }
 
 TEST_F(RejoinTest, AStreamingReplicaIsNeverRewound) {

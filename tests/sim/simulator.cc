@@ -43,6 +43,9 @@ struct Node {
   absl::Time probes_back_at = absl::InfiniteFuture();
   ClusterView view;
   std::string last_reason;
+  // maximum_lag_on_failover when this node last won the leader key: a promotion is judged by
+  // the rules in force when the node decided to take over.
+  int64_t max_lag_when_acquired = 0;
 };
 
 LocalPostgres StateOf(FakeController& pg) {
@@ -199,6 +202,27 @@ class Simulation {
       Log(absl::StrCat("FAULT ", n.name, " replication lag ", lag));
     }
     if (Chance(0.002)) RequestSwitchover();
+    if (Chance(0.0015)) ChangeConfig(now);
+  }
+
+  // A config change through the config key, as wardenctl edit-config makes: pause for a while,
+  // or a new maximum_lag_on_failover.
+  void ChangeConfig(absl::Time now) {
+    DynamicConfig changed = config_;
+    if (Chance(0.5)) {
+      changed.pause = true;
+      unpause_at_ = now + Between(absl::Seconds(5), absl::Seconds(30));
+      Log("CONFIG pause");
+    } else {
+      changed.maximum_lag_on_failover = Chance(0.5) ? kMaxLag / 2 : kMaxLag;
+      Log(absl::StrCat("CONFIG maximum_lag_on_failover ", changed.maximum_lag_on_failover));
+    }
+    WriteConfig(changed);
+  }
+
+  void WriteConfig(const DynamicConfig& config) {
+    config_ = config;
+    (void)admin_->Put(keys_.config(), EncodeConfig(config_), kNoLease, absl::InfiniteFuture());
   }
 
   void RequestSwitchover() {
@@ -212,6 +236,13 @@ class Simulation {
   }
 
   void Recover(absl::Time now) {
+    if (now >= unpause_at_) {
+      unpause_at_ = absl::InfiniteFuture();
+      DynamicConfig resumed = config_;
+      resumed.pause = false;
+      WriteConfig(resumed);
+      Log("CONFIG resume");
+    }
     for (auto& n : nodes_) {
       if (now >= n->restart_at) {
         n->restart_at = absl::InfiniteFuture();
@@ -236,6 +267,7 @@ class Simulation {
   }
 
   void HealAll(absl::Time now) {
+    unpause_at_ = std::min(unpause_at_, now);
     for (auto& n : nodes_) {
       if (!n->agent_up) n->restart_at = now;
       n->heal_at = std::min(n->heal_at, now);
@@ -353,7 +385,16 @@ class Simulation {
     Decision decision = decide(n.view, local, config, now);
     std::vector<std::string> names;
     for (const Action& a : decision.actions) {
-      if (a.type != Action::Type::kWriteMember) names.push_back(ActionName(a.type));
+      if (a.type == Action::Type::kWriteMember) continue;
+      std::string name = ActionName(a.type);
+      if (a.type == Action::Type::kSetSynchronousStandbyNames) {
+        absl::StrAppend(&name, "='", FormatSynchronousStandbyNames(a.sync), "'");
+      } else if (a.type == Action::Type::kWriteSyncState) {
+        absl::StrAppend(&name, "={", absl::StrJoin(a.sync_state.sync_standby, ","), "}");
+      } else if (!a.target.empty()) {
+        absl::StrAppend(&name, "(", a.target, ")");
+      }
+      names.push_back(name);
     }
     if (!names.empty() || decision.reason != n.last_reason) {
       Log(absl::StrCat(n.name, ": ", decision.reason,
@@ -365,6 +406,11 @@ class Simulation {
     ActionExecutor::Outcome outcome =
         n.executor->Run(decision, n.view, SelfMember(n, before), n.lease, absl::InfiniteFuture());
     if (!outcome.error.ok() && dcs_ok) Log(absl::StrCat(n.name, ": ", outcome.error.message()));
+    for (size_t i = 0; i < outcome.completed; ++i) {
+      if (decision.actions[i].type == Action::Type::kAcquireLeader) {
+        n.max_lag_when_acquired = config.maximum_lag_on_failover;
+      }
+    }
     const LocalPostgres after = StateOf(*n.pg);
     if (!WritablePrimary(before) && WritablePrimary(after) && after.timeline > 1 &&
         after.timeline != before.timeline) {
@@ -386,11 +432,13 @@ class Simulation {
     absl::StatusOr<GetResult> status = admin_->Get(keys_.status(), absl::InfiniteFuture());
     if (status.ok() && status->kv.has_value()) {
       absl::StatusOr<ClusterStatus> decoded = DecodeStatus(status->kv->value);
+      const int64_t max_lag =
+          n.max_lag_when_acquired > 0 ? n.max_lag_when_acquired : config.maximum_lag_on_failover;
       if (decoded.ok() && decoded->optime > fork &&
-          static_cast<int64_t>(decoded->optime - fork) > config.maximum_lag_on_failover) {
+          static_cast<int64_t>(decoded->optime - fork) > max_lag) {
         Fail(absl::StrCat(n.name, " was promoted lagging ", decoded->optime - fork,
                           " bytes behind the last leader position (maximum_lag_on_failover ",
-                          config.maximum_lag_on_failover, ")"));
+                          max_lag, ")"));
       }
     }
     if (options_.synchronous_mode_strict) {
@@ -430,10 +478,22 @@ class Simulation {
       const LocalPostgres s = StateOf(*n->pg);
       if (!s.running || s.role != PgRole::kReplica || !s.streaming ||
           s.upstream != primary_address) {
+        auto history = [](const FakeController& pg) {
+          std::vector<std::string> forks;
+          for (const TimelineFork& f : pg.history()) {
+            forks.push_back(absl::StrCat(f.timeline, "@", FormatLsn(f.fork_lsn)));
+          }
+          return absl::StrCat("tl ", pg.timeline(), " at ", FormatLsn(pg.wal_lsn()), " [",
+                              absl::StrJoin(forks, " "), "]");
+        };
+        Node* leader = nullptr;
+        for (auto& m : nodes_) {
+          if (m->name == primary) leader = m.get();
+        }
         Fail(absl::StrCat(n->name, " is not streaming from the primary ", primary,
-                          " after the calm phase (running=", s.running,
-                          ", role=", PgRoleName(s.role), ", upstream=", s.upstream,
-                          ", reason: ", n->last_reason, ")"));
+                          " after the calm phase (running=", s.running, ", role=",
+                          PgRoleName(s.role), ", upstream=", s.upstream, ", ", history(*n->pg),
+                          "; primary ", history(*leader->pg), "; reason: ", n->last_reason, ")"));
         return;
       }
     }
@@ -450,6 +510,7 @@ class Simulation {
   std::unique_ptr<MemoryDcs> admin_;
   std::vector<std::unique_ptr<Node>> nodes_;
   std::map<int64_t, Lsn> acked_;  // highest acknowledged write, by timeline
+  absl::Time unpause_at_ = absl::InfiniteFuture();
   SimResult result_;
 };
 
