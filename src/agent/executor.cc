@@ -61,7 +61,7 @@ absl::StatusOr<Upstream> ActionExecutor::UpstreamOf(const ClusterView& view,
   return upstream;
 }
 
-absl::Status ActionExecutor::Cas(TxnRequest txn, const char* what, absl::Time deadline) {
+absl::Status ActionExecutor::Cas(const TxnRequest& txn, const char* what, absl::Time deadline) {
   absl::StatusOr<TxnResult> result = dcs_.Txn(txn, deadline);
   if (!result.ok()) return result.status();
   if (!result->succeeded) return absl::FailedPreconditionError(what);

@@ -427,8 +427,8 @@ absl::StatusOr<Member> DecodeMemberJson(std::string_view name, std::string_view 
   r.TakeNonNegative("timeline", &member.timeline);
   if (std::optional<Json> tags = r.TakeObject("tags")) {
     absl::StatusOr<MemberTags> decoded = DecodeTags(*std::move(tags));
-    if (decoded.ok()) member.tags = *std::move(decoded);
     r.Fail(decoded.status());
+    if (decoded.ok()) member.tags = *std::move(decoded);
   }
   if (!r.status().ok()) return r.status();
   member.unknown_json = Dump(r.rest());
@@ -852,7 +852,8 @@ void DecodeMemberKey(const KeyValue& kv, std::string_view name, ClusterDecoder* 
   if (!member.ok()) return d->Report(kv, member.status());
   member->mod_revision = kv.mod_revision;
   member->lease = kv.lease;
-  d->members[member->name] = *std::move(member);
+  const std::string key = member->name;
+  d->members[key] = *std::move(member);
 }
 
 void DecodeStatusKey(const KeyValue& kv, ClusterDecoder* d) {

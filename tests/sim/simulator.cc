@@ -22,7 +22,7 @@ namespace warden::sim {
 namespace {
 
 constexpr size_t kTraceLines = 300;
-constexpr int64_t kMaxLag = 1024 * 1024;
+constexpr int64_t kMaxLag = int64_t{1024} * 1024;
 
 // One simulated machine: the agent's state, its PostgreSQL, its DCS client.
 struct Node {

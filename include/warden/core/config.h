@@ -29,7 +29,7 @@ struct DynamicConfig {
   absl::Duration loop_wait = absl::Seconds(10);
   absl::Duration retry_timeout = absl::Seconds(10);
   // A replica further behind the leader's last known position (bytes) may not become leader.
-  int64_t maximum_lag_on_failover = 1024 * 1024;
+  int64_t maximum_lag_on_failover = int64_t{1024} * 1024;
   // Also refuse candidates on an older timeline than the leader's.
   bool check_timeline = false;
   SynchronousMode synchronous_mode = SynchronousMode::kOff;
