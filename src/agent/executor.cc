@@ -129,6 +129,12 @@ absl::Status ActionExecutor::RunOne(const Action& action, const ClusterView& vie
     case Type::kWriteHistory:
       return FencedWrite(action.fence, TxnOp::Put(keys_.history(), EncodeHistory(action.history)),
                          deadline);
+    case Type::kWriteFailsafe:
+      if (action.failsafe.empty()) {
+        return FencedWrite(action.fence, TxnOp::Delete(keys_.failsafe()), deadline);
+      }
+      return FencedWrite(action.fence,
+                         TxnOp::Put(keys_.failsafe(), EncodeFailsafe(action.failsafe)), deadline);
     case Type::kWriteSyncState:
       return FencedWrite(action.fence, TxnOp::Put(keys_.sync(), EncodeSync(action.sync_state)),
                          deadline);

@@ -224,6 +224,7 @@ class Decider {
     }
     Add({.type = Type::kRefreshLeader, .fence = fence});
     Add({.type = Type::kWriteStatus, .fence = fence, .optime = Position()});
+    PublishFailsafe();
     if (!SameForks(me_.timeline_history, view_.history)) {
       Add({.type = Type::kWriteHistory, .fence = fence, .history = me_.timeline_history});
     }
@@ -232,6 +233,18 @@ class Decider {
     }
     ManageSync();
     return Done("no action: I am the leader with the lock");
+  }
+
+  // failsafe_mode: the leader keeps the failsafe key listing every member (name -> api_url),
+  // whose confirmations later keep it primary through a DCS outage; off, the key goes.
+  void PublishFailsafe() {
+    std::map<std::string, std::string> members;
+    if (config_.failsafe_mode) {
+      for (const Member& m : view_.members) members[m.name] = m.api_url;
+    }
+    if (members != view_.failsafe) {
+      Add({.type = Type::kWriteFailsafe, .fence = Fence(), .failsafe = std::move(members)});
+    }
   }
 
   // A switchover or failover request seen by the leader. nullopt: carry on as leader.
@@ -619,6 +632,8 @@ const char* ActionName(Action::Type type) {
       return "set_synchronous_standby_names";
     case Type::kWriteSyncState:
       return "write_sync_state";
+    case Type::kWriteFailsafe:
+      return "write_failsafe";
     case Type::kWriteHistory:
       return "write_history";
     case Type::kWriteStatus:

@@ -94,7 +94,7 @@ TEST_F(ExecutorTest, AFormerLeaderCanWriteNothingOnceTheKeyChangedHands) {
   lease2_ = dcs2_->GrantLease(absl::Seconds(10), Forever())->id;
   ASSERT_TRUE(Run2({{.type = T::kAcquireLeader}}).error.ok());
   for (T type : {T::kRefreshLeader, T::kReleaseLeader, T::kWriteStatus, T::kWriteSyncState,
-                 T::kWriteHistory, T::kClearFailover}) {
+                 T::kWriteHistory, T::kWriteFailsafe, T::kClearFailover}) {
     ActionExecutor::Outcome outcome = Run1({{.type = type, .fence = old_tenure}});
     EXPECT_EQ(outcome.error.code(), absl::StatusCode::kFailedPrecondition) << ActionName(type);
   }
@@ -109,6 +109,19 @@ TEST_F(ExecutorTest, TheSameNameInALaterTenureIsStillFencedOut) {
   ASSERT_TRUE(Run1({{.type = T::kAcquireLeader}}).error.ok());
   EXPECT_FALSE(Run1({{.type = T::kRefreshLeader, .fence = first}}).error.ok());
   EXPECT_TRUE(Run1({{.type = T::kRefreshLeader, .fence = LeaderCreateRevision()}}).error.ok());
+}
+
+TEST_F(ExecutorTest, TheFailsafeKeyIsWrittenAndRemoved) {
+  ASSERT_TRUE(Run1({{.type = T::kAcquireLeader}}).error.ok());
+  const Revision fence = LeaderCreateRevision();
+  ASSERT_TRUE(
+      Run1({{.type = T::kWriteFailsafe, .fence = fence, .failsafe = {{"n1", "u1"}}}}).error.ok());
+  absl::StatusOr<std::map<std::string, std::string>> decoded =
+      DecodeFailsafe(Read(keys_.failsafe())->value);
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(decoded->at("n1"), "u1");
+  ASSERT_TRUE(Run1({{.type = T::kWriteFailsafe, .fence = fence}}).error.ok());
+  EXPECT_FALSE(Read(keys_.failsafe()).has_value());
 }
 
 TEST_F(ExecutorTest, ReleaseDeletesTheKey) {

@@ -383,6 +383,34 @@ class FailsafeTest : public DecideTest {
   }
 };
 
+TEST_F(DecideTest, WithFailsafeModeTheLeaderPublishesTheMembers) {
+  config.failsafe_mode = true;
+  Leader("n1");
+  Primary(5000);
+  Decision d = D();
+  ASSERT_TRUE(d.Has(T::kWriteFailsafe));
+  EXPECT_EQ(Find(d, T::kWriteFailsafe).failsafe.size(), 3u);
+  EXPECT_EQ(Find(d, T::kWriteFailsafe).failsafe.at("n2"), "http://10.0.0.2:8008/patroni");
+  EXPECT_EQ(Find(d, T::kWriteFailsafe).fence, kFence);
+}
+
+TEST_F(DecideTest, APublishedFailsafeKeyIsNotWrittenAgain) {
+  config.failsafe_mode = true;
+  Leader("n1");
+  Primary(5000);
+  for (const Member& m : view.members) view.failsafe[m.name] = m.api_url;
+  EXPECT_FALSE(D().Has(T::kWriteFailsafe));
+}
+
+TEST_F(DecideTest, WithoutFailsafeModeTheLeaderRemovesTheKey) {
+  Leader("n1");
+  Primary(5000);
+  view.failsafe = {{"n1", "x"}};
+  Decision d = D();
+  ASSERT_TRUE(d.Has(T::kWriteFailsafe));
+  EXPECT_TRUE(Find(d, T::kWriteFailsafe).failsafe.empty());
+}
+
 TEST_F(FailsafeTest, PrimaryStaysWhileEveryMemberConfirms) {
   Probe("n2", 5000).confirms_primary = true;
   Probe("n3", 5000).confirms_primary = true;

@@ -30,6 +30,7 @@
 #define WARDEN_CORE_DECIDE_H_
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -101,6 +102,7 @@ struct Action {
     kWriteSyncState,              // the sync key from `sync_state`, conditioned on `fence`
     kWriteStatus,                 // the status key with `optime`, conditioned on `fence`
     kWriteHistory,                // the history key from `history`, conditioned on `fence`
+    kWriteFailsafe,               // the failsafe key from `failsafe` (empty: delete), fenced
     kClearFailover,               // delete the failover key, conditioned on `fence` if leader
     kWriteMember,                 // publish this node's member key
     kRefuseToRun,                 // stop PostgreSQL and do nothing else (see the reason)
@@ -114,6 +116,7 @@ struct Action {
   Lsn optime = 0;
   uint64_t system_identifier = 0;
   std::vector<TimelineHistoryEntry> history = {};
+  std::map<std::string, std::string> failsafe = {};
 
   friend bool operator==(const Action&, const Action&) = default;
 };
