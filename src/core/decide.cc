@@ -52,11 +52,18 @@ class Decider {
                                pg_.system_identifier, " but the cluster is ", *view_.initialize,
                                "; refusing to run (reinitialize this node or fix the scope)"));
     }
-    if (RunningPrimary(pg_) && me_.lease_deadline != absl::InfinitePast()) {
-      decision_.recheck_by = me_.lease_deadline - me_.demote_margin;
-      if (now_ >= decision_.recheck_by && !FailsafeConfirmed()) {
+    // A writable primary needs a lease it can vouch for: none at all counts as expired. Unlike
+    // Patroni, this holds in pause too: a paused primary cut off from the DCS cannot see the
+    // pause end, after which another node may take the expired key.
+    if (RunningPrimary(pg_)) {
+      const absl::Time demote_at = me_.lease_deadline - me_.demote_margin;
+      if (me_.lease_deadline != absl::InfinitePast()) decision_.recheck_by = demote_at;
+      if (now_ >= demote_at && !FailsafeConfirmed()) {
         Add({.type = Type::kDemote, .stop_mode = StopMode::kImmediate});
-        return Done("demoting: the leader lease can no longer be confirmed before its deadline");
+        return Done(me_.lease_deadline == absl::InfinitePast()
+                        ? "demoting: a primary without a lease may not take writes"
+                        : "demoting: the leader lease can no longer be confirmed before its "
+                          "deadline");
       }
     }
     if (!me_.dcs_reachable) return DcsUnreachable();

@@ -27,6 +27,8 @@ class DecideTest : public ::testing::Test {
     view.initialize = kSysId;
     view.members = {NewMember("n1"), NewMember("n2"), NewMember("n3")};
     me.name = "n1";
+    me.lease = 7;
+    me.lease_deadline = now + absl::Hours(1);  // a healthy lease, unless a test says otherwise
     Replica(1000);
   }
 
@@ -331,6 +333,33 @@ TEST_F(DecideTest, LeaseDeadlineDemotesEvenWhenTheDcsAnswers) {
   Leader("n1");
   Primary(5000);
   me.lease_deadline = now;
+  EXPECT_EQ(S(D()), Steps{T::kDemote});
+}
+
+TEST_F(DecideTest, APrimaryWithoutALeaseDemotes) {
+  Leader("n1");
+  Primary(5000);
+  me.lease = kNoLease;
+  me.lease_deadline = absl::InfinitePast();
+  Decision d = D();
+  EXPECT_EQ(S(d), Steps{T::kDemote});
+  EXPECT_NE(d.reason.find("without a lease"), std::string::npos);
+}
+
+TEST_F(DecideTest, APrimaryWithoutALeaseDemotesEvenWithTheDcsDown) {
+  Primary(5000);
+  me.dcs_reachable = false;
+  me.lease = kNoLease;
+  me.lease_deadline = absl::InfinitePast();
+  EXPECT_EQ(S(D()), Steps{T::kDemote});
+}
+
+TEST_F(DecideTest, EvenPausedAPrimaryDemotesWhenItsLeaseRunsOut) {
+  // A deliberate difference from Patroni: the pause may end while this node cannot see it.
+  config.pause = true;
+  Leader("n1");
+  Primary(5000);
+  me.lease_deadline = now - absl::Seconds(1);
   EXPECT_EQ(S(D()), Steps{T::kDemote});
 }
 

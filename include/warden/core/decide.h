@@ -66,7 +66,8 @@ struct LocalNode {
   // last one read.
   bool dcs_reachable = true;
   // The lease the runtime keeps alive for this node, and its conservative local deadline
-  // (InfinitePast when it has none).
+  // (InfinitePast when it has none). A running primary without a lease, or past the deadline,
+  // demotes: the runtime must grant a lease before the node may take the leader key.
   LeaseId lease = kNoLease;
   absl::Time lease_deadline = absl::InfinitePast();
   // How long before the lease deadline a primary must start demoting (at least the time a
