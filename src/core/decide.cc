@@ -552,8 +552,19 @@ class Decider {
     }
     if (!SyncAllows(me_.name)) return "not a synchronous standby of the last leader";
     if (!QuorumReachable()) return "cannot see enough of the synchronous quorum";
+    // Strict mode before any sync key: '*' let any standby acknowledge commits, so every member
+    // must answer and none may be further ahead, whether or not it could take over itself.
+    const bool any_may_hold_commits = config_.synchronous_mode != SynchronousMode::kOff &&
+                                      config_.synchronous_mode_strict && !view_.sync.has_value();
     for (const MemberProbe& probe : me_.probes) {
-      if (!probe.reachable || probe.name == me_.name) continue;
+      if (probe.name == me_.name) continue;
+      if (!probe.reachable) {
+        if (any_may_hold_commits) return probe.name + " cannot be asked whether it holds commits";
+        continue;
+      }
+      if (any_may_hold_commits && probe.running && probe.wal_position > mine) {
+        return probe.name + " may hold acknowledged commits this node lacks";
+      }
       const Member* member = view_.FindMember(probe.name);
       if (probe.running && probe.role == PgRole::kPrimary) {
         return probe.name + " still runs as primary";

@@ -795,6 +795,21 @@ TEST_F(DecideTest, SynchronousModeTheFormerLeaderRaces) {
   EXPECT_EQ(S(D()), Steps{T::kAcquireLeader});
 }
 
+TEST_F(DecideTest, StrictModeWithoutASyncKeyCountsEveryMembersPosition) {
+  config.synchronous_mode = SynchronousMode::kOn;
+  config.synchronous_mode_strict = true;
+  Of("n3").tags.nofailover = true;
+  Probe("n3", 2000);  // it may have acknowledged commits under '*'
+  EXPECT_EQ(S(D()), Steps{});
+}
+
+TEST_F(DecideTest, StrictModeWithoutASyncKeyNeedsEveryMemberToAnswer) {
+  config.synchronous_mode = SynchronousMode::kOn;
+  config.synchronous_mode_strict = true;
+  Probe("n2", 900).reachable = false;
+  EXPECT_EQ(S(D()), Steps{});
+}
+
 TEST_F(DecideTest, StrictModeWithoutASyncKeyRaces) {
   config.synchronous_mode = SynchronousMode::kOn;
   config.synchronous_mode_strict = true;
