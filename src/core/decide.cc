@@ -270,7 +270,7 @@ class Decider {
     for (const Member& m : view_.members) {
       if (m.name == me_.name) continue;
       if (!request.candidate.empty() && m.name != request.candidate) continue;
-      if (Eligible(m.name) && SyncAllows(m.name)) candidates.push_back(m.name);
+      if (Eligible(m.name) && ConfirmedSyncStandby(m.name)) candidates.push_back(m.name);
     }
     if (candidates.empty()) {
       Add({.type = Type::kClearFailover, .fence = fence});
@@ -516,10 +516,10 @@ class Decider {
     if (!requested) {
       if (std::string why = NotHealthiest(); !why.empty())
         return Done("no leader; not racing: " + why);
-    } else if (!SyncAllows(me_.name)) {
-      return Done("no leader; requested as candidate but not a synchronous standby: not racing");
     } else if (LagsTooMuch(Position())) {
       return Done("no leader; requested as candidate but lagging past maximum_lag_on_failover");
+    } else if (std::string why = MayLackCommits(); !why.empty()) {
+      return Done("no leader; requested as candidate but not racing: " + why);
     }
     Add({.type = Type::kAcquireLeader});
     if (stopped_primary) {
@@ -550,21 +550,9 @@ class Decider {
                           " bytes behind the last leader position (maximum_lag_on_failover ",
                           config_.maximum_lag_on_failover, ")");
     }
-    if (!SyncAllows(me_.name)) return "not a synchronous standby of the last leader";
-    if (!QuorumReachable()) return "cannot see enough of the synchronous quorum";
-    // Strict mode before any sync key: '*' let any standby acknowledge commits, so every member
-    // must answer and none may be further ahead, whether or not it could take over itself.
-    const bool any_may_hold_commits = config_.synchronous_mode != SynchronousMode::kOff &&
-                                      config_.synchronous_mode_strict && !view_.sync.has_value();
+    if (std::string why = MayLackCommits(); !why.empty()) return why;
     for (const MemberProbe& probe : me_.probes) {
-      if (probe.name == me_.name) continue;
-      if (!probe.reachable) {
-        if (any_may_hold_commits) return probe.name + " cannot be asked whether it holds commits";
-        continue;
-      }
-      if (any_may_hold_commits && probe.running && probe.wal_position > mine) {
-        return probe.name + " may hold acknowledged commits this node lacks";
-      }
+      if (probe.name == me_.name || !probe.reachable) continue;
       const Member* member = view_.FindMember(probe.name);
       if (probe.running && probe.role == PgRole::kPrimary) {
         return probe.name + " still runs as primary";
@@ -580,6 +568,38 @@ class Decider {
       }
     }
     return "";
+  }
+
+  // Empty if this node is known to hold every commit a synchronous mode acknowledged; otherwise
+  // why it may not. Asked of every racer, requested candidates included.
+  std::string MayLackCommits() const {
+    if (!SyncAllows(me_.name)) return "not a synchronous standby of the last leader";
+    if (!QuorumReachable()) return "cannot see enough of the synchronous quorum";
+    // Strict mode before any sync key: '*' let any standby acknowledge commits, so every member
+    // must answer and none may be further ahead, whether or not it could take over itself.
+    if (config_.synchronous_mode == SynchronousMode::kOff || !config_.synchronous_mode_strict ||
+        view_.sync.has_value()) {
+      return "";
+    }
+    const Lsn mine = Position();
+    for (const MemberProbe& probe : me_.probes) {
+      if (probe.name == me_.name) continue;
+      if (!probe.reachable) return probe.name + " cannot be asked whether it holds commits";
+      if (probe.running && probe.wal_position > mine) {
+        return probe.name + " may hold acknowledged commits this node lacks";
+      }
+    }
+    return "";
+  }
+
+  // The leader's view for a switchover: in synchronous mode only a standby this leader has
+  // confirmed in its own sync key holds every acknowledged commit (Patroni's rule too). Without
+  // such a key no standby qualifies, so the request is dropped rather than risk commits.
+  bool ConfirmedSyncStandby(const std::string& name) const {
+    if (config_.synchronous_mode == SynchronousMode::kOff) return true;
+    if (!view_.sync.has_value() || view_.sync->leader != me_.name) return false;
+    const std::vector<std::string>& standbys = view_.sync->sync_standby;
+    return std::find(standbys.begin(), standbys.end(), name) != standbys.end();
   }
 
   // In synchronous mode only the standbys in the sync key (and the leader it names) may take

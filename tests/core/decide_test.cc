@@ -562,6 +562,57 @@ TEST_F(SwitchoverTest, InSynchronousModeOnlyASyncStandbyMayTakeOver) {
   EXPECT_EQ(S(D()), (Steps{T::kClearFailover, T::kRefreshLeader}));
 }
 
+TEST_F(SwitchoverTest, InSynchronousModeAConfirmedSyncStandbyTakesOver) {
+  config.synchronous_mode = SynchronousMode::kOn;
+  view.sync = SyncState{"n1", {"n2"}, std::nullopt, 0};
+  view.failover = FailoverRequest{"n1", "n2", std::nullopt, 0};
+  Probe("n2", 5000);
+  EXPECT_EQ(S(D()), (Steps{T::kDemote, T::kReleaseLeader}));
+}
+
+TEST_F(SwitchoverTest, InSynchronousModeWithoutASyncKeyNoStandbyMayTakeOver) {
+  config.synchronous_mode = SynchronousMode::kOn;
+  config.synchronous_mode_strict = true;  // under '*' any standby, or none, holds the commits
+  view.failover = FailoverRequest{"n1", "n2", std::nullopt, 0};
+  Probe("n2", 4000);
+  EXPECT_EQ(S(D()), (Steps{T::kClearFailover, T::kRefreshLeader}));
+}
+
+TEST_F(SwitchoverTest, InSynchronousModeAnotherLeadersSyncKeyConfirmsNothing) {
+  config.synchronous_mode = SynchronousMode::kOn;
+  view.sync = SyncState{"n3", {"n2"}, std::nullopt, 0};  // from before this leader's tenure
+  view.failover = FailoverRequest{"n1", "n2", std::nullopt, 0};
+  Probe("n2", 5000);
+  EXPECT_EQ(S(D()), (Steps{T::kClearFailover, T::kRefreshLeader}));
+}
+
+TEST_F(DecideTest, StrictModeWithoutASyncKeyARequestedCandidateBehindAnotherDoesNotTakeOver) {
+  config.synchronous_mode = SynchronousMode::kOn;
+  config.synchronous_mode_strict = true;
+  view.failover = FailoverRequest{"n2", "n1", std::nullopt, 0};
+  Of("n3").tags.nofailover = true;
+  Probe("n3", 2000);
+  Decision d = D();
+  EXPECT_EQ(S(d), Steps{});
+  EXPECT_NE(d.reason.find("n3 may hold acknowledged commits"), std::string::npos);
+}
+
+TEST_F(DecideTest, StrictModeWithoutASyncKeyARequestedCandidateNeedsEveryMemberToAnswer) {
+  config.synchronous_mode = SynchronousMode::kOn;
+  config.synchronous_mode_strict = true;
+  view.failover = FailoverRequest{"n2", "n1", std::nullopt, 0};
+  Probe("n3", 900).reachable = false;
+  EXPECT_EQ(S(D()), Steps{});
+}
+
+TEST_F(DecideTest, QuorumModeARequestedCandidateMustSeeEnoughOfTheSyncSet) {
+  config.synchronous_mode = SynchronousMode::kQuorum;
+  view.sync = SyncState{"n2", {"n1", "n3", "n4"}, 1, 0};
+  view.failover = FailoverRequest{"n2", "n1", std::nullopt, 0};
+  Probe("n3", 900).reachable = false;
+  EXPECT_EQ(S(D()), Steps{});
+}
+
 TEST_F(DecideTest, ReplicaWaitsForTheRequestedCandidateToTakeOver) {
   view.failover = FailoverRequest{"n2", "n3", std::nullopt, 0};
   Probe("n3", 900);
