@@ -2,11 +2,13 @@
 
 #include "warden/agent/executor.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 
 namespace warden {
 namespace {
@@ -16,17 +18,43 @@ using Type = Action::Type;
 // How long a demotion may wait for a clean (fast) stop before it is forced.
 constexpr absl::Duration kDemoteEscalation = absl::Seconds(5);
 
+// Which of the executor's timeouts bounds an action.
+absl::Duration TimeoutFor(Type type, const ExecutorOptions& options) {
+  switch (type) {
+    case Type::kBootstrap:
+    case Type::kClone:
+    case Type::kRewind:
+    case Type::kReinitialize:
+      return options.long_timeout;
+    case Type::kPromote:
+    case Type::kDemote:
+    case Type::kRefuseToRun:
+    case Type::kStartPostgres:
+    case Type::kFollow:
+    case Type::kSetSynchronousStandbyNames:
+      return options.postgres_timeout;
+    default:
+      return options.dcs_timeout;
+  }
+}
+
 }  // namespace
 
-ActionExecutor::ActionExecutor(Dcs& dcs, Controller& controller, ClusterKeys keys, std::string name)
-    : dcs_(dcs), controller_(controller), keys_(std::move(keys)), name_(std::move(name)) {}
+ActionExecutor::ActionExecutor(Dcs& dcs, Controller& controller, ClusterKeys keys, std::string name,
+                               ExecutorOptions options)
+    : dcs_(dcs),
+      controller_(controller),
+      keys_(std::move(keys)),
+      name_(std::move(name)),
+      options_(std::move(options)) {}
 
 ActionExecutor::Outcome ActionExecutor::Run(const Decision& decision, const ClusterView& view,
                                             const Member& self, LeaseId lease,
                                             absl::Time deadline) {
   Outcome outcome;
   for (const Action& action : decision.actions) {
-    outcome.error = RunOne(action, view, self, lease, deadline);
+    const absl::Time own = absl::Now() + TimeoutFor(action.type, options_);
+    outcome.error = RunOne(action, view, self, lease, std::min(deadline, own));
     if (!outcome.error.ok()) {
       outcome.error = absl::Status(outcome.error.code(), absl::StrCat(ActionName(action.type), ": ",
                                                                       outcome.error.message()));
@@ -111,7 +139,7 @@ absl::Status ActionExecutor::RunOne(const Action& action, const ClusterView& vie
     case Type::kInitializeCluster:
       return WriteInitialize(action.system_identifier, deadline);
     case Type::kBootstrap:
-      return controller_.Bootstrap({}, deadline);
+      return controller_.Bootstrap(options_.bootstrap, deadline);
     case Type::kAcquireLeader: {
       TxnRequest txn;
       txn.compares = {Compare::Absent(keys_.leader())};

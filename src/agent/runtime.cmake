@@ -1,3 +1,9 @@
 # The agent runtime: executor, HA loop, lease keeper, member probes, callbacks, Agent.
 set(WARDEN_AGENT_RUNTIME_SOURCES
-  agent/executor.cc)
+  agent/executor.cc
+  agent/host_port.cc
+  agent/http_url.cc
+  agent/lease_keeper.cc
+  agent/member_prober.cc
+  agent/callbacks.cc
+  agent/ha_node.cc)

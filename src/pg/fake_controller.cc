@@ -628,9 +628,11 @@ LocalPostgres FakeController::SnapshotLocked() const {
   state.timeline = TimelineLocked();
   state.server_version = kServerVersion;
   if (upstream_) state.upstream = AddressOf(upstream_->host, upstream_->port);
+  state.timeline_history = history_;
   if (!running_) {
     state.role = standby_signal_ ? PgRole::kReplica : PgRole::kPrimary;  // how it would start
     state.cluster_state = cluster_state_;
+    state.stopped_lsn = lsn_;
     return state;
   }
   state.synchronous_standby_names = FormatSynchronousStandbyNames(sync_);

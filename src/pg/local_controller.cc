@@ -25,6 +25,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
@@ -313,10 +314,11 @@ class LocalController final : public Controller {
       absl::Status s = ReadRunningState(state, deadline);
       // A server that runs but does not answer yet (starting, recovering) still counts as
       // running; what SQL would have said stays unknown.
-      if (s.ok() || s.code() == absl::StatusCode::kUnavailable) return state;
+      if (!s.ok() && s.code() != absl::StatusCode::kUnavailable) return s;
+    } else if (absl::Status s = ReadStoppedState(state, deadline); !s.ok()) {
       return s;
     }
-    if (absl::Status s = ReadStoppedState(state, deadline); !s.ok()) return s;
+    state.timeline_history = ReadTimelineHistory(state.timeline);
     return state;
   }
 
@@ -718,6 +720,26 @@ class LocalController final : public Controller {
     return absl::OkStatus();
   }
 
+  // pg_wal/<timeline>.history lists every ancestor: "parent<TAB>switchpoint<TAB>reason" per line,
+  // the child of each line's parent being the next line's parent (or `timeline` for the last).
+  std::vector<TimelineFork> ReadTimelineHistory(int64_t timeline) const {
+    std::vector<TimelineFork> forks;
+    if (timeline <= 1) return forks;
+    std::ifstream file(absl::StrFormat("%s/pg_wal/%08X.history", options_.data_dir, timeline));
+    std::string line;
+    while (std::getline(file, line)) {
+      std::vector<std::string> fields =
+          absl::StrSplit(line, absl::ByAnyChar(" \t"), absl::SkipEmpty());
+      int64_t parent = 0;
+      if (fields.size() < 2 || !absl::SimpleAtoi(fields[0], &parent)) continue;  // comments
+      std::optional<Lsn> fork = ParseLsn(fields[1]);
+      if (!fork.has_value()) continue;
+      if (!forks.empty()) forks.back().timeline = parent;
+      forks.push_back(TimelineFork{.timeline = timeline, .fork_lsn = *fork});
+    }
+    return forks;
+  }
+
   absl::Status ReadStoppedState(LocalPostgres& state, absl::Time deadline) {
     absl::StatusOr<CommandResult> result =
         RunTool({Tool("pg_controldata"), "-D", options_.data_dir}, deadline);
@@ -732,6 +754,9 @@ class LocalController final : public Controller {
     (void)absl::SimpleAtoi(fields["Database system identifier"], &state.system_identifier);
     (void)absl::SimpleAtoi(fields["Latest checkpoint's TimeLineID"], &state.timeline);
     state.cluster_state = fields["Database cluster state"];
+    for (const char* field : {"Latest checkpoint location", "Minimum recovery ending location"}) {
+      state.stopped_lsn = std::max(state.stopped_lsn, ParseLsn(fields[field]).value_or(0));
+    }
     state.role =
         fs::exists(options_.data_dir + "/standby.signal") ? PgRole::kReplica : PgRole::kPrimary;
     return absl::OkStatus();

@@ -23,10 +23,20 @@
 
 namespace warden {
 
+// How long each kind of action may take. Every action gets its own deadline: now + its timeout,
+// capped by the deadline passed to Run. Infinite by default (the simulator's virtual time).
+struct ExecutorOptions {
+  absl::Duration dcs_timeout = absl::InfiniteDuration();       // DCS reads and writes
+  absl::Duration postgres_timeout = absl::InfiniteDuration();  // start, stop, promote, follow
+  absl::Duration long_timeout = absl::InfiniteDuration();  // bootstrap, clone, rewind, reinit
+  BootstrapOptions bootstrap;                              // bootstrap.initdb
+};
+
 class ActionExecutor {
  public:
   // `dcs` and `controller` must outlive the executor.
-  ActionExecutor(Dcs& dcs, Controller& controller, ClusterKeys keys, std::string name);
+  ActionExecutor(Dcs& dcs, Controller& controller, ClusterKeys keys, std::string name,
+                 ExecutorOptions options = {});
 
   struct Outcome {
     size_t completed = 0;  // how many actions succeeded, from the first
@@ -35,6 +45,7 @@ class ActionExecutor {
 
   // Runs `decision`'s actions. `view` resolves member names to addresses; `self` is the member
   // JSON this node publishes; `lease` is the node's lease (leader and member keys attach to it).
+  // `deadline` caps every action's own deadline.
   Outcome Run(const Decision& decision, const ClusterView& view, const Member& self, LeaseId lease,
               absl::Time deadline);
 
@@ -55,6 +66,7 @@ class ActionExecutor {
   Controller& controller_;
   const ClusterKeys keys_;
   const std::string name_;
+  const ExecutorOptions options_;
 };
 
 }  // namespace warden

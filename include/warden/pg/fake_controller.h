@@ -56,15 +56,6 @@ namespace warden {
 
 class FakeController;
 
-// One line of a timeline history file: `timeline` began at `fork_lsn`, branching off the timeline
-// of the entry before it (timeline 1 for the first entry).
-struct TimelineFork {
-  int64_t timeline = 0;
-  Lsn fork_lsn = 0;
-
-  friend bool operator==(const TimelineFork&, const TimelineFork&) = default;
-};
-
 // The address book of a set of FakeControllers: each node registers itself under "host:port"
 // while it exists, so that Follow, Clone and Rewind find their upstream. Addresses must be
 // unique; a second node on a taken address is unreachable.

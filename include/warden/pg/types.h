@@ -93,6 +93,15 @@ struct ReplicationConnection {
   friend bool operator==(const ReplicationConnection&, const ReplicationConnection&) = default;
 };
 
+// One line of a timeline history file (pg_wal/<timeline>.history): `timeline` began at `fork_lsn`,
+// branching off the timeline of the entry before it (timeline 1 for the first entry).
+struct TimelineFork {
+  int64_t timeline = 0;
+  Lsn fork_lsn = 0;
+
+  friend bool operator==(const TimelineFork&, const TimelineFork&) = default;
+};
+
 // A snapshot of the local PostgreSQL node. Fields that make no sense in the current state (the
 // LSNs of a stopped server, say) are zero or empty.
 struct LocalPostgres {
@@ -120,6 +129,12 @@ struct LocalPostgres {
   // Stopped: "shut down", "shut down in recovery", "in production" (crashed), ... from
   // pg_controldata.
   std::string cluster_state;
+  // Stopped: how far its WAL is known to reach, from pg_controldata (the later of the latest
+  // checkpoint and the minimum recovery ending location).
+  Lsn stopped_lsn = 0;
+  // Where each timeline of this data directory forked from its parent (the current timeline's
+  // history file); empty on timeline 1.
+  std::vector<TimelineFork> timeline_history;
 
   friend bool operator==(const LocalPostgres&, const LocalPostgres&) = default;
 };

@@ -1,0 +1,350 @@
+// Copyright 2026 The warden Authors. Licensed under the Apache License, Version 2.0.
+
+#include "src/agent/ha_node.h"
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "warden/core/config.h"
+
+namespace warden {
+namespace {
+
+using Type = Action::Type;
+
+constexpr char kVersion[] = "0.1.0";
+
+bool RunningPrimary(const LocalPostgres& pg) { return pg.running && pg.role == PgRole::kPrimary; }
+
+Lsn PositionOf(const LocalPostgres& pg) {
+  if (!pg.running) return pg.stopped_lsn;
+  return pg.role == PgRole::kPrimary ? pg.wal_lsn : std::max(pg.received_lsn, pg.replayed_lsn);
+}
+
+// Patroni's member state words.
+std::string StateWord(const LocalPostgres& pg) {
+  if (pg.running) return "running";
+  if (pg.system_identifier != 0 && pg.cluster_state == "in production") return "crashed";
+  return "stopped";
+}
+
+bool ChangesPostgres(Type type) {
+  switch (type) {
+    case Type::kBootstrap:
+    case Type::kPromote:
+    case Type::kDemote:
+    case Type::kRefuseToRun:
+    case Type::kStartPostgres:
+    case Type::kFollow:
+    case Type::kRewind:
+    case Type::kReinitialize:
+    case Type::kClone:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// What the member shows while a long action runs.
+const char* BusyState(const Decision& decision) {
+  for (const Action& a : decision.actions) {
+    if (a.type == Type::kBootstrap) return "initializing new cluster";
+    if (a.type == Type::kClone || a.type == Type::kReinitialize) return "creating replica";
+    if (a.type == Type::kStartPostgres) return "starting";
+    if (a.type == Type::kDemote) return "stopping";
+  }
+  return nullptr;
+}
+
+std::vector<TimelineHistoryEntry> HistoryEntries(const LocalPostgres& pg, const std::string& name) {
+  std::vector<TimelineHistoryEntry> entries;
+  int64_t parent = 1;
+  for (const TimelineFork& fork : pg.timeline_history) {
+    entries.push_back(TimelineHistoryEntry{parent, fork.fork_lsn, "promoted", "", name});
+    parent = fork.timeline;
+  }
+  return entries;
+}
+
+}  // namespace
+
+HaNode::HaNode(const AgentOptions& options, std::string api_url, Dcs& dcs, Controller& controller,
+               LeaseKeeper& lease, MemberProber& prober, const Clock& clock,
+               CallbackRunner* callbacks)
+    : options_(options),
+      api_url_(std::move(api_url)),
+      keys_(options.namespace_, options.scope),
+      dcs_(dcs),
+      controller_(controller),
+      lease_(lease),
+      prober_(prober),
+      clock_(clock),
+      callbacks_(callbacks),
+      wall_offset_(dynamic_cast<const ManualClock*>(&clock) != nullptr
+                       ? absl::ZeroDuration()
+                       : absl::Now() - clock.Now()) {
+  status_.name = options_.name;
+  status_.scope = options_.scope;
+  status_.api_url = api_url_;
+  status_.conn_url = absl::StrCat("postgres://", options_.connect_address, "/postgres");
+  status_.tags = options_.tags;
+  status_.config = AdjustTiming(options_.bootstrap_config, nullptr);
+}
+
+DynamicConfig HaNode::EffectiveConfig() const {
+  absl::MutexLock lock(&mu_);
+  return status_.config;
+}
+
+absl::Time HaNode::Deadline(const DynamicConfig& config) const {
+  return absl::Now() + config.retry_timeout;
+}
+
+absl::Time HaNode::RunOnce() {
+  const absl::Time started = Now();
+  DynamicConfig config = EffectiveConfig();
+  lease_.SetTtl(config.ttl);
+  int64_t dcs_errors = lease_.Ensure(config.retry_timeout).ok() ? 0 : 1;
+  absl::StatusOr<Observation> seen = Observe(config);
+  if (!seen.ok()) {
+    absl::MutexLock lock(&mu_);
+    status_.last_decision =
+        absl::StrCat("cannot read PostgreSQL's state: ", seen.status().message());
+    status_.counters.dcs_errors += dcs_errors;
+    return clock_.Now() + std::min(config.loop_wait, absl::Seconds(1));
+  }
+  if (!seen->dcs_ok) ++dcs_errors;
+  if (seen->view.config_revision != 0) config = AdjustTiming(seen->view.config, nullptr);
+  LocalNode local = BuildLocalNode(*seen, config);
+  const Decision decision = Decide(seen->view, local, config, Now());
+  if (const char* busy = BusyState(decision); busy != nullptr) SetState(busy);
+
+  ActionExecutor executor(
+      dcs_, controller_, keys_, options_.name,
+      ExecutorOptions{.dcs_timeout = config.retry_timeout,
+                      .postgres_timeout = std::max(config.retry_timeout, absl::Seconds(60)),
+                      .long_timeout = absl::Hours(24),
+                      .bootstrap = options_.initdb});
+  const ActionExecutor::Outcome outcome = executor.Run(
+      decision, seen->view, SelfMember(seen->postgres), local.lease, absl::InfiniteFuture());
+  AfterActions(decision, outcome.completed, seen->postgres);
+  Publish(*seen, config, decision, Now() - started);
+  {
+    absl::MutexLock lock(&mu_);
+    status_.counters.dcs_errors += dcs_errors;
+    if (!outcome.error.ok()) {
+      absl::StrAppend(&status_.last_decision, " (", outcome.error.message(), ")");
+    }
+  }
+  return std::min(started + config.loop_wait, decision.recheck_by) - wall_offset_;
+}
+
+absl::StatusOr<HaNode::Observation> HaNode::Observe(const DynamicConfig& config) {
+  Observation seen;
+  absl::StatusOr<ListResult> listing = dcs_.List(keys_.prefix(), Deadline(config));
+  seen.dcs_ok = listing.ok();
+  if (seen.dcs_ok) view_ = DecodeCluster(keys_, *listing);
+  seen.view = view_;
+  absl::StatusOr<LocalPostgres> pg = controller_.State(Deadline(config));
+  if (!pg.ok()) return pg.status();
+  seen.postgres = *std::move(pg);
+  return seen;
+}
+
+bool HaNode::NeedsProbes(const Observation& seen, const DynamicConfig& config) const {
+  const LocalPostgres& pg = seen.postgres;
+  if (!seen.dcs_ok) return config.failsafe_mode && RunningPrimary(pg);
+  if (!seen.view.leader.has_value() || seen.view.failover.has_value()) return true;
+  // A replica that is not streaming may have to decide between follow, rewind and reinit.
+  return !pg.running || (pg.role == PgRole::kReplica && !pg.streaming);
+}
+
+LocalNode HaNode::BuildLocalNode(const Observation& seen, const DynamicConfig& config) {
+  LocalNode local;
+  local.name = options_.name;
+  local.tags = options_.tags;
+  local.postgres = seen.postgres;
+  local.stopped_lsn = seen.postgres.stopped_lsn;
+  local.dcs_reachable = seen.dcs_ok;
+  const LeaseState lease = lease_.Current();
+  local.lease = lease.id;
+  local.lease_deadline =
+      lease.id == kNoLease ? absl::InfinitePast() : lease.deadline + wall_offset_;
+  local.timeline_history = HistoryEntries(seen.postgres, options_.name);
+  const bool leader = seen.view.leader.has_value() && seen.view.leader->name == options_.name;
+  if (leader && !seen.postgres.running) {
+    if (postgres_down_since_ == absl::InfinitePast()) postgres_down_since_ = Now();
+  } else {
+    postgres_down_since_ = absl::InfinitePast();
+  }
+  local.postgres_down_since = postgres_down_since_;
+  if (NeedsProbes(seen, config)) {
+    const bool failsafe = !seen.dcs_ok && config.failsafe_mode;
+    local.probes = prober_.Probe(seen.view, options_.name, options_.probe_timeout, failsafe);
+  }
+  return local;
+}
+
+Member HaNode::SelfMember(const LocalPostgres& pg) const {
+  Member m;
+  m.name = options_.name;
+  m.conn_url = absl::StrCat("postgres://", options_.connect_address, "/postgres");
+  m.api_url = api_url_;
+  m.state = StateWord(pg);
+  m.role = pg.role == PgRole::kPrimary ? "primary" : "replica";
+  m.version = kVersion;
+  if (pg.running) m.xlog_location = PositionOf(pg);
+  if (pg.timeline > 0) m.timeline = pg.timeline;
+  m.tags = options_.tags;
+  return m;
+}
+
+void HaNode::AfterActions(const Decision& decision, size_t completed, const LocalPostgres& before) {
+  bool changed_postgres = false;
+  for (size_t i = 0; i < completed; ++i) {
+    const Type type = decision.actions[i].type;
+    if (type == Type::kInitializeCluster) EnsureConfigKey(options_.bootstrap_config);
+    changed_postgres = changed_postgres || ChangesPostgres(type);
+  }
+  if (!changed_postgres || callbacks_ == nullptr) return;
+  absl::StatusOr<LocalPostgres> after = controller_.State(absl::Now() + absl::Seconds(5));
+  if (!after.ok()) return;
+  const std::string role = after->role == PgRole::kPrimary ? "primary" : "replica";
+  if (!before.running && after->running) {
+    callbacks_->Fire("on_start", role);
+  } else if (before.running && !after->running) {
+    callbacks_->Fire("on_stop", role);
+  } else if (before.running && before.role != after->role) {
+    callbacks_->Fire("on_role_change", role);
+  }
+}
+
+// The node that initialized the cluster writes bootstrap.dcs as the cluster's config, unless a
+// config key exists already (written by an operator before the first start, say).
+void HaNode::EnsureConfigKey(const DynamicConfig& config) {
+  TxnRequest txn;
+  txn.compares = {Compare::Absent(keys_.config())};
+  txn.success = {TxnOp::Put(keys_.config(), EncodeConfig(config))};
+  (void)dcs_.Txn(txn, Deadline(config));
+}
+
+void HaNode::Publish(const Observation& seen, const DynamicConfig& config, const Decision& decision,
+                     absl::Duration took) {
+  absl::MutexLock lock(&mu_);
+  const std::string old_leader = status_.view.leader ? status_.view.leader->name : "";
+  const std::string new_leader = seen.view.leader ? seen.view.leader->name : "";
+  if (!new_leader.empty() && new_leader != old_leader) ++status_.counters.leader_changes;
+  status_.view = seen.view;
+  status_.dcs_reachable = seen.dcs_ok;
+  if (seen.dcs_ok) status_.dcs_last_seen = Now();
+  status_.config = config;
+  status_.postgres = seen.postgres;
+  status_.state = StateWord(seen.postgres);
+  status_.is_leader = new_leader == options_.name && seen.dcs_ok;
+  status_.last_decision = decision.reason;
+  status_.last_loop = Now();
+  ++status_.counters.ha_loops;
+  status_.counters.last_loop_duration = took;
+  status_.counters.total_loop_duration += took;
+}
+
+void HaNode::SetState(const std::string& state) {
+  absl::MutexLock lock(&mu_);
+  status_.state = state;
+}
+
+void HaNode::MarkStopping() {
+  absl::MutexLock lock(&mu_);
+  status_.stopping = true;
+}
+
+AgentStatus HaNode::Status() const {
+  absl::MutexLock lock(&mu_);
+  return status_;
+}
+
+bool HaNode::AcceptFailsafe(const std::string& leader) const {
+  absl::MutexLock lock(&mu_);
+  // Like Patroni: a member running as primary itself does not accept another one.
+  return leader == options_.name || !RunningPrimary(status_.postgres);
+}
+
+void HaNode::Shutdown() {
+  MarkStopping();
+  const DynamicConfig config = EffectiveConfig();
+  absl::StatusOr<ListResult> listing = dcs_.List(keys_.prefix(), Deadline(config));
+  if (listing.ok()) view_ = DecodeCluster(keys_, *listing);
+  Decision decision;
+  decision.reason = "shutting down";
+  decision.actions.push_back(Action{.type = Type::kDemote, .stop_mode = StopMode::kFast});
+  if (listing.ok() && view_.leader.has_value() && view_.leader->name == options_.name) {
+    // Writes stopped first, then the key goes: a replica takes over at once.
+    decision.actions.push_back(
+        Action{.type = Type::kReleaseLeader, .fence = view_.leader->create_revision});
+    decision.reason = "shutting down: stopping the primary, then releasing the leader key";
+  }
+  absl::StatusOr<LocalPostgres> before = controller_.State(Deadline(config));
+  ActionExecutor executor(
+      dcs_, controller_, keys_, options_.name,
+      ExecutorOptions{.dcs_timeout = config.retry_timeout,
+                      .postgres_timeout = std::max(config.retry_timeout, absl::Seconds(60)),
+                      .long_timeout = absl::Hours(1),
+                      .bootstrap = options_.initdb});
+  const ActionExecutor::Outcome outcome =
+      executor.Run(decision, view_, SelfMember(before.ok() ? *before : LocalPostgres{}),
+                   lease_.Current().id, absl::InfiniteFuture());
+  if (before.ok()) AfterActions(decision, outcome.completed, *before);
+  lease_.Revoke(config.retry_timeout);
+  absl::MutexLock lock(&mu_);
+  status_.last_decision =
+      outcome.error.ok() ? decision.reason : std::string(outcome.error.message());
+  status_.is_leader = false;
+  status_.state = "stopped";
+}
+
+absl::StatusOr<std::string> HaNode::Restart() {
+  const DynamicConfig config = EffectiveConfig();
+  absl::Status s =
+      controller_.Restart(absl::Now() + std::max(config.retry_timeout, absl::Seconds(60)));
+  if (!s.ok()) return absl::UnavailableError(absl::StrCat("restart failed: ", s.message()));
+  if (callbacks_ != nullptr) {
+    callbacks_->Fire("on_restart",
+                     Status().postgres.role == PgRole::kPrimary ? "primary" : "replica");
+  }
+  return std::string("restarted successfully");
+}
+
+absl::StatusOr<std::string> HaNode::Reload() {
+  const DynamicConfig config = EffectiveConfig();
+  absl::Status s = controller_.Reload(Deadline(config));
+  if (!s.ok()) return absl::UnavailableError(absl::StrCat("reload failed: ", s.message()));
+  if (callbacks_ != nullptr) {
+    callbacks_->Fire("on_reload",
+                     Status().postgres.role == PgRole::kPrimary ? "primary" : "replica");
+  }
+  return std::string("reload scheduled");
+}
+
+// `force` is accepted for Patroni's API (it cancels a running async action there); warden runs
+// the reinit synchronously between HA loops, so there is nothing to cancel.
+absl::StatusOr<std::string> HaNode::Reinitialize(bool /*force*/) {
+  const AgentStatus status = Status();
+  if (status.view.leader.has_value() && status.view.leader->name == options_.name) {
+    return absl::FailedPreconditionError("I am the leader, can not reinitialize");
+  }
+  if (!status.view.leader.has_value()) {
+    return absl::FailedPreconditionError("Cluster has no leader, can not reinitialize");
+  }
+  absl::StatusOr<Upstream> source =
+      ActionExecutor::UpstreamOf(status.view, status.view.leader->name);
+  if (!source.ok()) return source.status();
+  SetState("creating replica");
+  absl::Status s = controller_.Reinitialize(*source, nullptr, absl::Now() + absl::Hours(24));
+  if (!s.ok()) return absl::UnavailableError(absl::StrCat("reinitialize failed: ", s.message()));
+  return std::string("reinitialize finished");
+}
+
+}  // namespace warden

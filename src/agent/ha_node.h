@@ -1,0 +1,103 @@
+// Copyright 2026 The warden Authors. Licensed under the Apache License, Version 2.0.
+//
+// HaNode: one node's HA loop, synchronous and without threads of its own: read the cluster from
+// the DCS, read the local PostgreSQL, probe the other members when the decision may need them,
+// Decide, carry the decision out, publish a status. The Agent drives it from Boost.Asio timers
+// and watch events; tests drive it step by step on a ManualClock, in virtual time.
+
+#ifndef WARDEN_SRC_AGENT_HA_NODE_H_
+#define WARDEN_SRC_AGENT_HA_NODE_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "src/agent/callbacks.h"
+#include "src/agent/lease_keeper.h"
+#include "src/agent/member_prober.h"
+#include "warden/agent/agent.h"
+#include "warden/agent/executor.h"
+#include "warden/agent/status.h"
+#include "warden/clock.h"
+#include "warden/core/codec.h"
+#include "warden/core/decide.h"
+#include "warden/dcs/dcs.h"
+#include "warden/pg/controller.h"
+
+namespace warden {
+
+class HaNode {
+ public:
+  // Everything passed must outlive the node; `callbacks` may be null. `api_url` is what this
+  // member publishes for its REST API.
+  HaNode(const AgentOptions& options, std::string api_url, Dcs& dcs, Controller& controller,
+         LeaseKeeper& lease, MemberProber& prober, const Clock& clock, CallbackRunner* callbacks);
+
+  // One HA loop. Returns when the next one must run at the latest, on `clock`.
+  absl::Time RunOnce() ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Graceful shutdown: a leader stops PostgreSQL and releases the leader key, so that a replica
+  // takes over at once instead of waiting for the lease to expire.
+  void Shutdown() ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Between loops, on the same thread as RunOnce: what POST /restart, /reload and
+  // /reinitialize ask.
+  absl::StatusOr<std::string> Restart() ABSL_LOCKS_EXCLUDED(mu_);
+  absl::StatusOr<std::string> Reload() ABSL_LOCKS_EXCLUDED(mu_);
+  absl::StatusOr<std::string> Reinitialize(bool force) ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Thread-safe.
+  AgentStatus Status() const ABSL_LOCKS_EXCLUDED(mu_);
+  bool AcceptFailsafe(const std::string& leader) const ABSL_LOCKS_EXCLUDED(mu_);
+  // The dynamic config in effect: the config key's, else the bootstrap config.
+  DynamicConfig EffectiveConfig() const ABSL_LOCKS_EXCLUDED(mu_);
+  const ClusterKeys& keys() const { return keys_; }
+  void MarkStopping() ABSL_LOCKS_EXCLUDED(mu_);
+
+ private:
+  struct Observation {
+    ClusterView view;
+    bool dcs_ok = false;
+    LocalPostgres postgres;
+  };
+  absl::StatusOr<Observation> Observe(const DynamicConfig& config);
+  LocalNode BuildLocalNode(const Observation& seen, const DynamicConfig& config);
+  bool NeedsProbes(const Observation& seen, const DynamicConfig& config) const;
+  Member SelfMember(const LocalPostgres& pg) const;
+  void AfterActions(const Decision& decision, size_t completed, const LocalPostgres& before);
+  void EnsureConfigKey(const DynamicConfig& config);
+  void Publish(const Observation& seen, const DynamicConfig& config, const Decision& decision,
+               absl::Duration took) ABSL_LOCKS_EXCLUDED(mu_);
+  void SetState(const std::string& state) ABSL_LOCKS_EXCLUDED(mu_);
+  absl::Time Deadline(const DynamicConfig& config) const;
+  // Wall-clock time on the monotonic clock: what Decide, the status and the failover key's
+  // scheduled_at use (lease deadlines are converted to it).
+  absl::Time Now() const { return clock_.Now() + wall_offset_; }
+
+  const AgentOptions options_;
+  const std::string api_url_;
+  const ClusterKeys keys_;
+  Dcs& dcs_;
+  Controller& controller_;
+  LeaseKeeper& lease_;
+  MemberProber& prober_;
+  const Clock& clock_;
+  CallbackRunner* const callbacks_;
+  // Zero on a ManualClock (tests live in its time); else wall time minus the monotonic clock,
+  // taken once, so that lease arithmetic never sees a wall-clock step.
+  const absl::Duration wall_offset_;
+
+  // HA-thread state.
+  ClusterView view_;
+  absl::Time postgres_down_since_ = absl::InfinitePast();
+
+  mutable absl::Mutex mu_;
+  AgentStatus status_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace warden
+
+#endif  // WARDEN_SRC_AGENT_HA_NODE_H_

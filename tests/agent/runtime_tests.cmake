@@ -1,0 +1,3 @@
+warden_add_test(NAME agent_ha_node_cluster_test COMPONENT agent TIER unit
+  SOURCES ha_node_cluster_test.cc
+  LIBS warden::agent)
