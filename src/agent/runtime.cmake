@@ -6,4 +6,5 @@ set(WARDEN_AGENT_RUNTIME_SOURCES
   agent/lease_keeper.cc
   agent/member_prober.cc
   agent/callbacks.cc
-  agent/ha_node.cc)
+  agent/ha_node.cc
+  agent/cluster_commands.cc)

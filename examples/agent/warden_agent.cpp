@@ -1,0 +1,97 @@
+// Copyright 2026 The warden Authors. Licensed under the Apache License, Version 2.0.
+//
+// warden-agent: the reference HA agent. Reads a patroni.yml-style file, connects to etcd (v3),
+// controls the local PostgreSQL with pg_ctl-free LocalController, serves the Patroni REST API,
+// and runs until SIGTERM or SIGINT (a primary hands over before it exits).
+//
+//   warden-agent /etc/warden.yml
+//   warden-agent --validate /etc/warden.yml     # check the file only
+
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "warden/agent/agent.h"
+#include "warden/agent/agent_config.h"
+#include "warden/etcd/etcd.h"
+#include "warden/pg/local_controller.h"
+
+namespace {
+
+void Log(const char* level, const std::string& message) {
+  const std::string when = absl::FormatTime("%Y-%m-%d %H:%M:%E3S", absl::Now(), absl::LocalTimeZone());
+  std::fprintf(stderr, "%s %s: %s\n", when.c_str(), level, message.c_str());
+}
+
+warden::EtcdOptions EtcdOptionsFrom(const warden::DcsSettings& dcs) {
+  warden::EtcdOptions etcd;
+  etcd.endpoints = dcs.hosts;
+  etcd.username = dcs.username;
+  etcd.password = dcs.password;
+  if (dcs.protocol == "https" || !dcs.cacert.empty()) {
+    etcd.tls = warden::EtcdTlsOptions{.ca_file = dcs.cacert,
+                                      .cert_file = dcs.cert,
+                                      .key_file = dcs.key};
+  }
+  return etcd;
+}
+
+int Usage() {
+  std::fprintf(stderr, "usage: warden-agent [--validate] CONFIG.yml\n");
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const bool validate = argc == 3 && std::strcmp(argv[1], "--validate") == 0;
+  if (argc != 2 && !validate) return Usage();
+  const std::string path = argv[argc - 1];
+  absl::StatusOr<warden::AgentConfig> config = warden::LoadAgentConfig(path);
+  if (!config.ok()) {
+    Log("ERROR", absl::StrCat(path, ": ", config.status().message()));
+    return 1;
+  }
+  for (const std::string& warning : config->warnings) Log("WARNING", warning);
+  if (validate) {
+    std::printf("%s: configuration is valid\n", path.c_str());
+    return 0;
+  }
+  absl::StatusOr<std::unique_ptr<warden::Dcs>> dcs =
+      warden::NewEtcdDcs(EtcdOptionsFrom(config->dcs));
+  if (!dcs.ok()) {
+    Log("ERROR", absl::StrCat("etcd: ", dcs.status().message()));
+    return 1;
+  }
+  absl::StatusOr<std::unique_ptr<warden::Controller>> postgres =
+      warden::NewLocalController(config->postgres);
+  if (!postgres.ok()) {
+    Log("ERROR", absl::StrCat("postgresql: ", postgres.status().message()));
+    return 1;
+  }
+  config->agent.handle_signals = true;
+  absl::StatusOr<std::unique_ptr<warden::Agent>> agent =
+      warden::Agent::Create(config->agent, **dcs, **postgres);
+  if (!agent.ok()) {
+    Log("ERROR", std::string(agent.status().message()));
+    return 1;
+  }
+  std::string last;
+  (*agent)->SetObserver([&last](const warden::AgentStatus& status) {
+    if (status.last_decision == last) return;  // log changes, not every loop
+    last = status.last_decision;
+    Log("INFO", absl::StrCat(status.name, ": ", last));
+  });
+  Log("INFO", absl::StrCat("warden-agent ", config->agent.name, " of ", config->agent.scope,
+                           " starting; etcd ", absl::StrJoin(config->dcs.hosts, ",")));
+  if (absl::Status s = (*agent)->Run(); !s.ok()) {
+    Log("ERROR", std::string(s.message()));
+    return 1;
+  }
+  Log("INFO", "stopped");
+  return 0;
+}
