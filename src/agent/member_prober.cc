@@ -131,8 +131,9 @@ MemberProbe ParsePatroniStatus(const std::string& name, const std::string& text)
     probe.role = PgRole::kReplica;
   }
   if (const auto xlog = reply.find("xlog"); xlog != reply.end() && xlog->is_object()) {
+    // A stopped member shows where its data ends as "location" (warden's addition).
     probe.wal_position =
-        probe.role == PgRole::kPrimary
+        probe.role == PgRole::kPrimary || !probe.running
             ? NumberAt(*xlog, "location")
             : std::max(NumberAt(*xlog, "received_location"), NumberAt(*xlog, "replayed_location"));
   }

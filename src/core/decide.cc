@@ -585,7 +585,8 @@ class Decider {
     for (const MemberProbe& probe : me_.probes) {
       if (probe.name == me_.name) continue;
       if (!probe.reachable) return probe.name + " cannot be asked whether it holds commits";
-      if (probe.running && probe.wal_position > mine) {
+      // Stopped members count too: they report the last position their data is known to reach.
+      if (probe.wal_position > mine) {
         return probe.name + " may hold acknowledged commits this node lacks";
       }
     }

@@ -854,6 +854,13 @@ TEST_F(DecideTest, StrictModeWithoutASyncKeyCountsEveryMembersPosition) {
   EXPECT_EQ(S(D()), Steps{});
 }
 
+TEST_F(DecideTest, StrictModeWithoutASyncKeyCountsAStoppedMembersData) {
+  config.synchronous_mode = SynchronousMode::kOn;
+  config.synchronous_mode_strict = true;
+  Probe("n2", 2000).running = false;  // a demoted former primary, say: its data reaches 2000
+  EXPECT_EQ(S(D()), Steps{});
+}
+
 TEST_F(DecideTest, StrictModeWithoutASyncKeyNeedsEveryMemberToAnswer) {
   config.synchronous_mode = SynchronousMode::kOn;
   config.synchronous_mode_strict = true;

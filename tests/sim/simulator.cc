@@ -55,6 +55,7 @@ LocalPostgres StateOf(FakeController& pg) {
 bool WritablePrimary(const LocalPostgres& s) { return s.running && s.role == PgRole::kPrimary; }
 
 Lsn PositionOf(const LocalPostgres& s) {
+  if (!s.running) return s.stopped_lsn;
   return s.role == PgRole::kPrimary ? s.wal_lsn : std::max(s.received_lsn, s.replayed_lsn);
 }
 

@@ -49,7 +49,9 @@ struct MemberProbe {
   bool reachable = false;
   bool running = false;  // its PostgreSQL runs
   PgRole role = PgRole::kUnknown;
-  Lsn wal_position = 0;  // primary: current WAL; replica: received (or replayed) position
+  // Primary: current WAL; replica: received (or replayed) position; stopped: the last position
+  // its data is known to reach (0 without data).
+  Lsn wal_position = 0;
   int64_t timeline = 0;
   // Failsafe: the member answered the primary's failsafe heartbeat and accepts it as primary.
   bool confirms_primary = false;
