@@ -7,4 +7,5 @@ set(WARDEN_AGENT_RUNTIME_SOURCES
   agent/member_prober.cc
   agent/callbacks.cc
   agent/ha_node.cc
-  agent/cluster_commands.cc)
+  agent/cluster_commands.cc
+  agent/agent.cc)

@@ -36,28 +36,28 @@ namespace warden {
 // `SCRIPT ACTION ROLE SCOPE` (ACTION on_start, on_stop, on_restart, on_reload, on_role_change;
 // ROLE primary or replica), killed after `timeout`. Empty: none.
 struct CallbackOptions {
-  std::string on_start;
-  std::string on_stop;
-  std::string on_restart;
-  std::string on_reload;
-  std::string on_role_change;
+  std::string on_start = {};
+  std::string on_stop = {};
+  std::string on_restart = {};
+  std::string on_reload = {};
+  std::string on_role_change = {};
   absl::Duration timeout = absl::Seconds(30);
 };
 
 struct AgentOptions {
-  std::string scope;                   // the cluster's name
+  std::string scope = {};                   // the cluster's name
   std::string namespace_ = "/service";  // DCS key prefix, as Patroni's `namespace`
-  std::string name;                    // this member's name
+  std::string name = {};                    // this member's name
   // How others reach this node's PostgreSQL: "host:port" (postgresql.connect_address).
-  std::string connect_address;
-  RestApiOptions restapi;
-  MemberTags tags;
+  std::string connect_address = {};
+  RestApiOptions restapi = {};
+  MemberTags tags = {};
   // bootstrap.dcs: written to the config key by the node that initializes the cluster, and used
   // until a config key is read.
-  DynamicConfig bootstrap_config;
+  DynamicConfig bootstrap_config = {};
   // bootstrap.initdb.
-  BootstrapOptions initdb;
-  CallbackOptions callbacks;
+  BootstrapOptions initdb = {};
+  CallbackOptions callbacks = {};
   // How long a REST probe of another member may take before it counts as unreachable.
   absl::Duration probe_timeout = absl::Seconds(2);
   // Serve the REST API (off in tests that only drive the loop).

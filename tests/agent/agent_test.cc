@@ -1,0 +1,172 @@
+// Copyright 2026 The warden Authors. Licensed under the Apache License, Version 2.0.
+//
+// Three Agents in one process, in real time (Asio timers, REST over loopback, HTTP probes) over
+// the in-memory DCS and FakeControllers: a leader is elected, health checks answer as HAProxy
+// expects, a stopped leader hands over at once, and a switchover through the REST API works.
+// Waits are on observer events, never sleeps.
+
+#include "warden/agent/agent.h"
+
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "boost/asio/connect.hpp"
+#include "boost/asio/io_context.hpp"
+#include "boost/asio/ip/tcp.hpp"
+#include "boost/beast/core.hpp"
+#include "boost/beast/http.hpp"
+#include "gtest/gtest.h"
+#include "warden/dcs/memory.h"
+#include "warden/pg/fake_controller.h"
+
+namespace warden {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+// One request to 127.0.0.1:port; returns the status code (0 if the exchange failed).
+int HttpStatus(int port, http::verb verb, const std::string& target, const std::string& body = "") {
+  try {
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::resolver resolver(io);
+    beast::tcp_stream stream(io);
+    stream.expires_after(std::chrono::seconds(30));
+    stream.connect(resolver.resolve("127.0.0.1", std::to_string(port)));
+    http::request<http::string_body> request(verb, target, 11);
+    request.set(http::field::host, "127.0.0.1");
+    if (!body.empty()) {
+      request.set(http::field::content_type, "application/json");
+      request.body() = body;
+      request.prepare_payload();
+    }
+    http::write(stream, request);
+    beast::flat_buffer buffer;
+    http::response<http::string_body> response;
+    http::read(stream, buffer, response);
+    return static_cast<int>(response.result_int());
+  } catch (const std::exception&) {
+    return 0;
+  }
+}
+
+class AgentTest : public ::testing::Test {
+ protected:
+  AgentTest() {
+    for (int i = 1; i <= 3; ++i) {
+      const std::string name = absl::StrCat("n", i), host = absl::StrCat("10.0.0.", i);
+      dcs_.push_back(store_.NewClient(name));
+      pgs_.push_back(std::make_unique<FakeController>(network_, name, host, 5432));
+      AgentOptions options;
+      options.scope = "agents";
+      options.name = name;
+      options.connect_address = host + ":5432";
+      options.restapi.listen = "127.0.0.1:0";
+      options.probe_timeout = absl::Seconds(1);
+      options.bootstrap_config.ttl = absl::Seconds(20);
+      options.bootstrap_config.loop_wait = absl::Seconds(1);
+      options.bootstrap_config.retry_timeout = absl::Seconds(5);
+      agents_.push_back(*Agent::Create(options, *dcs_.back(), *pgs_.back()));
+      agents_.back()->SetObserver([this, i](const AgentStatus& status) { Observe(i - 1, status); });
+    }
+    for (auto& agent : agents_) threads_.emplace_back([&agent] { EXPECT_TRUE(agent->Run().ok()); });
+  }
+  ~AgentTest() override {
+    for (auto& agent : agents_) agent->Stop();
+    for (auto& thread : threads_) thread.join();
+  }
+
+  void Observe(int index, const AgentStatus& status) {
+    absl::MutexLock lock(&mu_);
+    statuses_[index] = status;
+  }
+
+  // Waits until an agent other than `excluded` leads a primary and `streaming` others stream
+  // from it; returns its index (-1 on timeout).
+  int WaitForLeader(int excluded = -1, int streaming = 2) {
+    absl::MutexLock lock(&mu_);
+    excluded_ = excluded;
+    expected_streaming_ = streaming;
+    if (!mu_.AwaitWithTimeout(absl::Condition(this, &AgentTest::LeaderReady), absl::Seconds(60))) {
+      ADD_FAILURE() << "no leader in time";
+      return -1;
+    }
+    return found_;
+  }
+
+  bool LeaderReady() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    int streaming = 0;
+    found_ = -1;
+    for (int i = 0; i < 3; ++i) {
+      const AgentStatus& s = statuses_[i];
+      if (i != excluded_ && s.is_leader && s.postgres.running &&
+          s.postgres.role == PgRole::kPrimary) {
+        found_ = i;
+      } else if (s.postgres.running && s.postgres.streaming) {
+        ++streaming;
+      }
+    }
+    return found_ >= 0 && streaming >= expected_streaming_;
+  }
+
+  MemoryStore store_;
+  FakePgNetwork network_;
+  std::vector<std::unique_ptr<MemoryDcs>> dcs_;
+  std::vector<std::unique_ptr<FakeController>> pgs_;
+  std::vector<std::unique_ptr<Agent>> agents_;
+  std::vector<std::thread> threads_;
+  absl::Mutex mu_;
+  AgentStatus statuses_[3] ABSL_GUARDED_BY(mu_);
+  int excluded_ ABSL_GUARDED_BY(mu_) = -1;
+  int expected_streaming_ ABSL_GUARDED_BY(mu_) = 2;
+  int found_ ABSL_GUARDED_BY(mu_) = -1;
+};
+
+TEST_F(AgentTest, ElectsOneLeaderAndHealthChecksAnswerAsHaproxyExpects) {
+  const int leader = WaitForLeader();
+  ASSERT_GE(leader, 0);
+  for (int i = 0; i < 3; ++i) {
+    const int port = agents_[i]->rest_port();
+    ASSERT_GT(port, 0);
+    EXPECT_EQ(HttpStatus(port, http::verb::get, "/primary"), i == leader ? 200 : 503);
+    EXPECT_EQ(HttpStatus(port, http::verb::options, "/primary"), i == leader ? 200 : 503);
+    EXPECT_EQ(HttpStatus(port, http::verb::get, "/replica"), i == leader ? 503 : 200);
+  }
+}
+
+TEST_F(AgentTest, AStoppedLeaderHandsOverWithoutWaitingForItsLease) {
+  const int leader = WaitForLeader();
+  ASSERT_GE(leader, 0);
+  const absl::Time stopped = absl::Now();
+  agents_[leader]->Stop();
+  const int next = WaitForLeader(leader, 1);
+  ASSERT_GE(next, 0);
+  EXPECT_NE(next, leader);
+  EXPECT_LT(absl::Now() - stopped, absl::Seconds(10));  // the ttl is 20 s
+  EXPECT_FALSE(pgs_[leader]->State(absl::InfiniteFuture())->running);
+}
+
+TEST_F(AgentTest, ASwitchoverThroughTheRestApiMovesTheLeader) {
+  const int leader = WaitForLeader();
+  ASSERT_GE(leader, 0);
+  const int candidate = (leader + 1) % 3;
+  const std::string body =
+      absl::StrCat(R"({"leader":"n)", leader + 1, R"(","candidate":"n)", candidate + 1, R"("})");
+  EXPECT_EQ(HttpStatus(agents_[leader]->rest_port(), http::verb::post, "/switchover", body), 200);
+  EXPECT_EQ(WaitForLeader(leader), candidate);
+}
+
+TEST_F(AgentTest, RestApiRefusesASwitchoverFromTheWrongLeader) {
+  const int leader = WaitForLeader();
+  ASSERT_GE(leader, 0);
+  const int other = (leader + 1) % 3;
+  const std::string body = absl::StrCat(R"({"leader":"n)", other + 1, R"("})");
+  EXPECT_EQ(HttpStatus(agents_[other]->rest_port(), http::verb::post, "/switchover", body), 412);
+}
+
+}  // namespace
+}  // namespace warden
