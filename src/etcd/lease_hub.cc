@@ -191,10 +191,15 @@ absl::Time LeaseHub::Tick() {
         it = tracked_.erase(it);
         continue;
       }
-      if (connection_.options().keep_leases_alive && now >= lease.next_renewal) {
-        lease.next_renewal = now + (Send(it->first, nullptr) ? lease.ttl / 3 : kRenewalRetry);
+      next = std::min(next, lease.local_deadline);
+      if (connection_.options().keep_leases_alive) {
+        if (now >= lease.next_renewal) {
+          lease.next_renewal = now + (Send(it->first, nullptr) ? lease.ttl / 3 : kRenewalRetry);
+        }
+        // Without keep_leases_alive the caller renews: its renewal times are not ours to wait
+        // for (waiting on them spun this timer once a millisecond).
+        next = std::min(next, lease.next_renewal);
       }
-      next = std::min({next, lease.local_deadline, lease.next_renewal});
       ++it;
     }
     for (const auto& [id, sent] : in_flight_) {
