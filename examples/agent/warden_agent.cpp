@@ -23,7 +23,8 @@
 namespace {
 
 void Log(const char* level, const std::string& message) {
-  const std::string when = absl::FormatTime("%Y-%m-%d %H:%M:%E3S", absl::Now(), absl::LocalTimeZone());
+  const std::string when =
+      absl::FormatTime("%Y-%m-%d %H:%M:%E3S", absl::Now(), absl::LocalTimeZone());
   std::fprintf(stderr, "%s %s: %s\n", when.c_str(), level, message.c_str());
 }
 
@@ -33,9 +34,8 @@ warden::EtcdOptions EtcdOptionsFrom(const warden::DcsSettings& dcs) {
   etcd.username = dcs.username;
   etcd.password = dcs.password;
   if (dcs.protocol == "https" || !dcs.cacert.empty()) {
-    etcd.tls = warden::EtcdTlsOptions{.ca_file = dcs.cacert,
-                                      .cert_file = dcs.cert,
-                                      .key_file = dcs.key};
+    etcd.tls =
+        warden::EtcdTlsOptions{.ca_file = dcs.cacert, .cert_file = dcs.cert, .key_file = dcs.key};
   }
   return etcd;
 }

@@ -65,6 +65,7 @@ void CallbackRunner::Loop() {
     }
     pg_internal::Command command;
     command.argv = job.argv;
+    // NOLINTNEXTLINE(concurrency-mt-unsafe): nothing in warden calls setenv.
     if (const char* path = std::getenv("PATH"); path != nullptr) command.env["PATH"] = path;
     absl::StatusOr<pg_internal::CommandResult> result =
         pg_internal::RunCommand(command, absl::Now() + options_.timeout);

@@ -29,9 +29,9 @@ absl::Status WriteSwitchover(Dcs& dcs, const ClusterKeys& keys, const ClusterVie
 absl::StatusOr<std::string> ReadConfigJson(Dcs& dcs, const ClusterKeys& keys,
                                            const DynamicConfig& fallback, absl::Time deadline);
 
-// Merges `json` into the config (RFC 7386: null removes a key) or replaces it, checks the result
-// (types, loop_wait + 2 * retry_timeout <= ttl) and writes it if the key did not change
-// meanwhile (ABORTED if it did). Returns the new config JSON.
+// Merges `text` (a JSON object) into the config (RFC 7386: null removes a key) or replaces it,
+// checks the result (types, loop_wait + 2 * retry_timeout <= ttl) and writes it if the key did not
+// change meanwhile (ABORTED if it did). Returns the new config JSON.
 absl::StatusOr<std::string> UpdateConfigJson(Dcs& dcs, const ClusterKeys& keys,
                                              const DynamicConfig& fallback, const std::string& json,
                                              bool replace, absl::Time deadline);

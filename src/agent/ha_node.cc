@@ -59,11 +59,21 @@ const char* BusyState(const Decision& decision) {
   return nullptr;
 }
 
-std::vector<TimelineHistoryEntry> HistoryEntries(const LocalPostgres& pg, const std::string& name) {
+// The local timeline history as history-key entries. Entries the key already has keep their
+// reason, time and leader; a new one is this node's promotion, stamped now.
+std::vector<TimelineHistoryEntry> HistoryEntries(const LocalPostgres& pg, const std::string& name,
+                                                 const std::vector<TimelineHistoryEntry>& known,
+                                                 absl::Time now) {
   std::vector<TimelineHistoryEntry> entries;
   int64_t parent = 1;
   for (const TimelineFork& fork : pg.timeline_history) {
-    entries.push_back(TimelineHistoryEntry{parent, fork.fork_lsn, "promoted", "", name});
+    TimelineHistoryEntry entry{parent, fork.fork_lsn, "no recovery target specified",
+                               absl::FormatTime("%Y-%m-%dT%H:%M:%E6S%Ez", now, absl::UTCTimeZone()),
+                               name};
+    for (const TimelineHistoryEntry& k : known) {
+      if (k.timeline == entry.timeline && k.lsn == entry.lsn) entry = k;
+    }
+    entries.push_back(std::move(entry));
     parent = fork.timeline;
   }
   return entries;
@@ -128,8 +138,9 @@ absl::Time HaNode::RunOnce() {
                       .postgres_timeout = std::max(config.retry_timeout, absl::Seconds(60)),
                       .long_timeout = absl::Hours(24),
                       .bootstrap = options_.initdb});
-  const ActionExecutor::Outcome outcome = executor.Run(
-      decision, seen->view, SelfMember(seen->postgres), local.lease, absl::InfiniteFuture());
+  const ActionExecutor::Outcome outcome =
+      executor.Run(decision, seen->view, SelfMember(seen->postgres, config.pause), local.lease,
+                   absl::InfiniteFuture());
   AfterActions(decision, outcome.completed, seen->postgres);
   Publish(*seen, config, decision, Now() - started);
   {
@@ -173,7 +184,7 @@ LocalNode HaNode::BuildLocalNode(const Observation& seen, const DynamicConfig& c
   local.lease = lease.id;
   local.lease_deadline =
       lease.id == kNoLease ? absl::InfinitePast() : lease.deadline + wall_offset_;
-  local.timeline_history = HistoryEntries(seen.postgres, options_.name);
+  local.timeline_history = HistoryEntries(seen.postgres, options_.name, seen.view.history, Now());
   const bool leader = seen.view.leader.has_value() && seen.view.leader->name == options_.name;
   if (leader && !seen.postgres.running) {
     if (postgres_down_since_ == absl::InfinitePast()) postgres_down_since_ = Now();
@@ -188,7 +199,7 @@ LocalNode HaNode::BuildLocalNode(const Observation& seen, const DynamicConfig& c
   return local;
 }
 
-Member HaNode::SelfMember(const LocalPostgres& pg) const {
+Member HaNode::SelfMember(const LocalPostgres& pg, bool paused) const {
   Member m;
   m.name = options_.name;
   m.conn_url = absl::StrCat("postgres://", options_.connect_address, "/postgres");
@@ -199,6 +210,8 @@ Member HaNode::SelfMember(const LocalPostgres& pg) const {
   if (pg.running) m.xlog_location = PositionOf(pg);
   if (pg.timeline > 0) m.timeline = pg.timeline;
   m.tags = options_.tags;
+  // Patroni shows maintenance mode in each member key; `patronictl pause --wait` reads it.
+  if (paused) m.unknown_json = R"({"pause":true})";
   return m;
 }
 
@@ -293,9 +306,9 @@ void HaNode::Shutdown() {
                       .postgres_timeout = std::max(config.retry_timeout, absl::Seconds(60)),
                       .long_timeout = absl::Hours(1),
                       .bootstrap = options_.initdb});
-  const ActionExecutor::Outcome outcome =
-      executor.Run(decision, view_, SelfMember(before.ok() ? *before : LocalPostgres{}),
-                   lease_.Current().id, absl::InfiniteFuture());
+  const ActionExecutor::Outcome outcome = executor.Run(
+      decision, view_, SelfMember(before.ok() ? *before : LocalPostgres{}, config.pause),
+      lease_.Current().id, absl::InfiniteFuture());
   if (before.ok()) AfterActions(decision, outcome.completed, *before);
   lease_.Revoke(config.retry_timeout);
   absl::MutexLock lock(&mu_);

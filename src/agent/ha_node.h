@@ -66,7 +66,7 @@ class HaNode {
   absl::StatusOr<Observation> Observe(const DynamicConfig& config);
   LocalNode BuildLocalNode(const Observation& seen, const DynamicConfig& config);
   bool NeedsProbes(const Observation& seen, const DynamicConfig& config) const;
-  Member SelfMember(const LocalPostgres& pg) const;
+  Member SelfMember(const LocalPostgres& pg, bool paused) const;
   void AfterActions(const Decision& decision, size_t completed, const LocalPostgres& before);
   void EnsureConfigKey(const DynamicConfig& config);
   void Publish(const Observation& seen, const DynamicConfig& config, const Decision& decision,

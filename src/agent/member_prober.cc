@@ -62,7 +62,7 @@ asio::awaitable<std::optional<std::string>> Exchange(HttpUrl url, http::verb ver
     co_await http::async_write(stream, request, asio::use_awaitable);
     beast::flat_buffer buffer;
     http::response_parser<http::string_body> parser;
-    parser.body_limit(1024 * 1024);
+    parser.body_limit(uint64_t{1024} * 1024);
     co_await http::async_read(stream, buffer, parser, asio::use_awaitable);
     beast::error_code ignored;
     stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);

@@ -31,7 +31,7 @@ class MemberProber {
 std::unique_ptr<MemberProber> NewHttpMemberProber();
 
 // Reads a member's GET /patroni reply (Patroni's JSON: state, role, xlog, timeline).
-MemberProbe ParsePatroniStatus(const std::string& name, const std::string& json);
+MemberProbe ParsePatroniStatus(const std::string& name, const std::string& text);
 
 }  // namespace warden
 

@@ -226,6 +226,20 @@ TEST_F(HaNodeClusterTest, ASwitchoverMovesTheLeaderToTheCandidate) {
   RunUntil([&] { return Converged() && Primary()->name == candidate; });
 }
 
+TEST_F(HaNodeClusterTest, MembersShowMaintenanceModeInTheirKeysAsPatroniDoes) {
+  RunUntil([&] { return Converged(); }, absl::Seconds(30));
+  DynamicConfig paused = options_.bootstrap_config;
+  paused.pause = true;
+  const ClusterKeys keys("/service", "virtual");
+  ASSERT_TRUE(nodes_[0]
+                  ->dcs->Put(keys.config(), EncodeConfig(paused), kNoLease, absl::InfiniteFuture())
+                  .ok());
+  Run(2 * options_.bootstrap_config.loop_wait);
+  absl::StatusOr<GetResult> member = nodes_[0]->dcs->Get(keys.member("n2"), absl::InfiniteFuture());
+  ASSERT_TRUE(member.ok() && member->kv.has_value());
+  EXPECT_NE(member->kv->value.find(R"("pause":true)"), std::string::npos) << member->kv->value;
+}
+
 TEST_F(HaNodeClusterTest, StatusShowsTheLastDecisionAndCounts) {
   RunUntil([&] { return Converged(); }, absl::Seconds(30));
   const AgentStatus status = Primary()->ha->Status();
