@@ -8,14 +8,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "src/agent/version.h"
 #include "warden/core/config.h"
 
 namespace warden {
 namespace {
 
 using Type = Action::Type;
-
-constexpr char kVersion[] = "0.1.0";
 
 bool RunningPrimary(const LocalPostgres& pg) { return pg.running && pg.role == PgRole::kPrimary; }
 
@@ -206,7 +205,7 @@ Member HaNode::SelfMember(const LocalPostgres& pg, bool paused) const {
   m.api_url = api_url_;
   m.state = StateWord(pg);
   m.role = pg.role == PgRole::kPrimary ? "primary" : "replica";
-  m.version = kVersion;
+  m.version = kWardenVersion;
   if (pg.running) m.xlog_location = PositionOf(pg);
   if (pg.timeline > 0) m.timeline = pg.timeline;
   m.tags = options_.tags;

@@ -5,9 +5,10 @@
 // document, refine with ?lag= and ?tag_KEY=VALUE, and treat GET / as /primary (HAProxy's default
 // `option httpchk` sends OPTIONS /); /liveness and /readiness answer with the code alone.
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <limits>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -134,6 +135,20 @@ bool TagsMatch(const AgentStatus& status, const Target& target) {
   return true;
 }
 
+// PostgreSQL's memory units, which Patroni's parse_int accepts, case-sensitive as there.
+struct SizeUnit {
+  std::string_view name;
+  double bytes;
+};
+constexpr SizeUnit kSizeUnits[] = {
+    {"", 1},
+    {"B", 1},
+    {"kB", 1024.0},
+    {"MB", 1024.0 * 1024},
+    {"GB", 1024.0 * 1024 * 1024},
+    {"TB", 1024.0 * 1024 * 1024 * 1024},
+};
+
 }  // namespace
 
 bool IsHealthPath(std::string_view path) { return FindCheck(path).has_value(); }
@@ -169,20 +184,10 @@ absl::StatusOr<uint64_t> ParseByteSize(std::string_view text) {
     return invalid();
   }
   const std::string unit(absl::StripLeadingAsciiWhitespace(input.substr(end)));
-  double multiplier = 0;
-  if (unit.empty() || unit == "B") {
-    multiplier = 1;
-  } else if (unit == "kB") {
-    multiplier = 1024.0;
-  } else if (unit == "MB") {
-    multiplier = 1024.0 * 1024;
-  } else if (unit == "GB") {
-    multiplier = 1024.0 * 1024 * 1024;
-  } else if (unit == "TB") {
-    multiplier = 1024.0 * 1024 * 1024 * 1024;
-  } else {
-    return invalid();
-  }
+  const auto known = std::find_if(std::begin(kSizeUnits), std::end(kSizeUnits),
+                                  [&unit](const SizeUnit& u) { return unit == u.name; });
+  if (known == std::end(kSizeUnits)) return invalid();
+  const double multiplier = known->bytes;
   const double bytes = std::round(number * multiplier);
   // 2^63 is exact in a double; anything from there on does not fit comfortably.
   if (bytes >= 9.2e18) return invalid();

@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "nlohmann/json.hpp"
+#include "src/agent/version.h"
 #include "warden/agent/rest_api.h"
 #include "warden/agent/status.h"
 
@@ -25,9 +26,6 @@ namespace warden::rest_internal {
 
 // Ordered, so that documents keep the field order Patroni writes.
 using Json = nlohmann::ordered_json;
-
-// What /patroni and /metrics report as the agent's version (Patroni's "patroni.version").
-inline constexpr char kWardenVersion[] = "0.1.0";
 
 // ---------------------------------------------------------------------------------------------
 // Requests and responses (rest_request.cc).

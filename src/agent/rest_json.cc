@@ -215,6 +215,12 @@ Json PatroniStatusJson(const AgentStatus& status) {
     AddRunningFields(status, &json);
   } else {
     json["role"] = PatroniRole(status.postgres.role);
+    // warden's addition: where a stopped member's data ends, so that a candidate in strict
+    // synchronous mode can tell whether this member may hold commits it lacks.
+    if (status.postgres.stopped_lsn != 0) {
+      json["xlog"] = {{"location", status.postgres.stopped_lsn}};
+      json["timeline"] = status.postgres.timeline;
+    }
   }
   if (status.config.pause) json["pause"] = true;
   if (!status.view.leader) json["cluster_unlocked"] = true;

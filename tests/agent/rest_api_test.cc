@@ -385,6 +385,16 @@ TEST_F(RestApiTest, PatroniDocumentOfAStoppedMemberIs503) {
   EXPECT_FALSE(j.contains("server_version"));
 }
 
+TEST_F(RestApiTest, PatroniDocumentOfAStoppedMemberShowsWhereItsDataEnds) {
+  AgentStatus status = Stopped();
+  status.postgres.stopped_lsn = 0x3000028;
+  status.postgres.timeline = 2;
+  Set(status);
+  Json j = Json::parse(Call("GET", "/patroni").body);
+  EXPECT_EQ(j["xlog"]["location"], 0x3000028);
+  EXPECT_EQ(j["timeline"], 2);
+}
+
 TEST_F(RestApiTest, PatroniDocumentFlagsWhatIsSet) {
   AgentStatus s = Primary();
   s.view.leader.reset();

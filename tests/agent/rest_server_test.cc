@@ -188,6 +188,18 @@ TEST_F(RestServerTest, HeadAndOptionsAnswerWithoutABody) {
   EXPECT_EQ(replica->result_int(), 503);
 }
 
+// What HAProxy's `option httpchk OPTIONS /primary` sends: HTTP/1.0, no headers.
+TEST_F(RestServerTest, HaproxyStyleHttp10CheckIsAnsweredAndClosed) {
+  StartServer();
+  auto client = Connect();
+  ASSERT_FALSE(client->WriteRaw("OPTIONS /primary HTTP/1.0\r\n\r\n"));
+  std::optional<Response> response = client->Read();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->result_int(), 200);
+  EXPECT_EQ(response->version(), 10u);
+  EXPECT_TRUE(client->ClosedByServer());
+}
+
 TEST_F(RestServerTest, KeepAliveServesRequestsOnOneConnection) {
   StartServer();
   auto client = Connect();
@@ -252,6 +264,15 @@ TEST_F(RestServerTest, UnknownPathAndMethodOverTheWire) {
   ASSERT_TRUE(wrong);
   EXPECT_EQ(wrong->result_int(), 405);
   EXPECT_EQ((*wrong)[http::field::allow], "GET, HEAD, OPTIONS");
+}
+
+TEST_F(RestServerTest, ConfigIsReadOffTheIoThread) {
+  StartServer();
+  std::optional<Response> config = Connect()->Send(Request(http::verb::get, "/config"));
+  ASSERT_TRUE(config);
+  EXPECT_EQ(config->result_int(), 200);
+  EXPECT_EQ(config->body(), R"({"ttl":30,"loop_wait":10})");
+  EXPECT_EQ(agent_.calls().config_reads, 1);
 }
 
 TEST_F(RestServerTest, BasicAuthChallengeAndSuccess) {

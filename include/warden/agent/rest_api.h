@@ -36,7 +36,7 @@ struct RestApiOptions {
   std::string certfile;
   std::string keyfile;
   // Larger request bodies are refused with 413.
-  size_t max_body_bytes = 64 * 1024;
+  size_t max_body_bytes = size_t{64} * 1024;
 };
 
 struct RestRequest {

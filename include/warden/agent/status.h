@@ -70,7 +70,8 @@ struct SwitchoverRequest {
 // not be called from a thread that must stay responsive.
 //
 // Error codes map to HTTP: INVALID_ARGUMENT 400, PERMISSION_DENIED 403, NOT_FOUND 404,
-// FAILED_PRECONDITION 412, UNAVAILABLE / DEADLINE_EXCEEDED 503, others 500.
+// ABORTED 409 (a concurrent change won the compare-and-swap), FAILED_PRECONDITION 412,
+// UNAVAILABLE / DEADLINE_EXCEEDED 503, others 500.
 class AgentControl {
  public:
   virtual ~AgentControl() = default;
