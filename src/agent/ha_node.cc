@@ -108,6 +108,15 @@ DynamicConfig HaNode::EffectiveConfig() const {
   return status_.config;
 }
 
+// DCS calls get retry_timeout; PostgreSQL's quick actions at least a minute (a fast shutdown
+// flushes, a promote checkpoints); bootstrap, clone, rewind and reinit a day.
+ExecutorOptions HaNode::ExecutorOptionsFor(const DynamicConfig& config) const {
+  return ExecutorOptions{.dcs_timeout = config.retry_timeout,
+                         .postgres_timeout = std::max(config.retry_timeout, absl::Seconds(60)),
+                         .long_timeout = absl::Hours(24),
+                         .bootstrap = options_.initdb};
+}
+
 absl::Time HaNode::Deadline(const DynamicConfig& config) const {
   return absl::Now() + config.retry_timeout;
 }
@@ -131,12 +140,7 @@ absl::Time HaNode::RunOnce() {
   const Decision decision = Decide(seen->view, local, config, Now());
   if (const char* busy = BusyState(decision); busy != nullptr) SetState(busy);
 
-  ActionExecutor executor(
-      dcs_, controller_, keys_, options_.name,
-      ExecutorOptions{.dcs_timeout = config.retry_timeout,
-                      .postgres_timeout = std::max(config.retry_timeout, absl::Seconds(60)),
-                      .long_timeout = absl::Hours(24),
-                      .bootstrap = options_.initdb});
+  ActionExecutor executor(dcs_, controller_, keys_, options_.name, ExecutorOptionsFor(config));
   const ActionExecutor::Outcome outcome =
       executor.Run(decision, seen->view, SelfMember(seen->postgres, config.pause), local.lease,
                    absl::InfiniteFuture());
@@ -299,12 +303,7 @@ void HaNode::Shutdown() {
     decision.reason = "shutting down: stopping the primary, then releasing the leader key";
   }
   absl::StatusOr<LocalPostgres> before = controller_.State(Deadline(config));
-  ActionExecutor executor(
-      dcs_, controller_, keys_, options_.name,
-      ExecutorOptions{.dcs_timeout = config.retry_timeout,
-                      .postgres_timeout = std::max(config.retry_timeout, absl::Seconds(60)),
-                      .long_timeout = absl::Hours(1),
-                      .bootstrap = options_.initdb});
+  ActionExecutor executor(dcs_, controller_, keys_, options_.name, ExecutorOptionsFor(config));
   const ActionExecutor::Outcome outcome = executor.Run(
       decision, view_, SelfMember(before.ok() ? *before : LocalPostgres{}, config.pause),
       lease_.Current().id, absl::InfiniteFuture());

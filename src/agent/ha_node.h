@@ -73,6 +73,7 @@ class HaNode {
                absl::Duration took) ABSL_LOCKS_EXCLUDED(mu_);
   void SetState(const std::string& state) ABSL_LOCKS_EXCLUDED(mu_);
   absl::Time Deadline(const DynamicConfig& config) const;
+  ExecutorOptions ExecutorOptionsFor(const DynamicConfig& config) const;
   // Wall-clock time on the monotonic clock: what Decide, the status and the failover key's
   // scheduled_at use (lease deadlines are converted to it).
   absl::Time Now() const { return clock_.Now() + wall_offset_; }

@@ -23,17 +23,7 @@ namespace {
 
 // Patroni 3.0 calls the primary "master" in its API.
 std::string PatroniRole(PgRole role) {
-  switch (role) {
-    case PgRole::kPrimary:
-      return "master";
-    case PgRole::kReplica:
-      return "replica";
-    case PgRole::kStandbyLeader:
-      return "standby_leader";
-    case PgRole::kUnknown:
-      break;
-  }
-  return "uninitialized";
+  return role == PgRole::kPrimary ? "master" : PgRoleName(role);
 }
 
 // As Python's str(datetime) writes an aware time, which is what Patroni's JSON carries:

@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "src/agent/rest_internal.h"
+#include "src/core/json_depth.h"
 
 namespace warden::rest_internal {
 namespace {
@@ -47,32 +48,6 @@ std::string DecodeQueryPart(std::string_view text) {
     }
   }
   return out;
-}
-
-// The deepest nesting of arrays and objects in `text`, brackets inside strings excluded.
-int NestingDepth(std::string_view text) {
-  int depth = 0;
-  int deepest = 0;
-  bool in_string = false;
-  bool escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      deepest = std::max(deepest, ++depth);
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return deepest;
 }
 
 // Compares in time that depends only on `expected`'s length, so that a client cannot find the
@@ -161,7 +136,7 @@ RestResponse ErrorResponse(const absl::Status& status) {
 
 absl::StatusOr<Json> ParseJsonObject(const std::string& body, bool empty_ok) {
   if (empty_ok && absl::StripAsciiWhitespace(body).empty()) return Json::object();
-  if (NestingDepth(body) > kMaxJsonDepth) {
+  if (JsonNestingDepth(body) > kMaxJsonDepth) {
     return absl::InvalidArgumentError(
         absl::StrCat("the body nests deeper than ", kMaxJsonDepth, " levels"));
   }

@@ -37,6 +37,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
+#include "src/core/json_depth.h"
 
 namespace warden {
 namespace {
@@ -60,32 +61,8 @@ absl::Status Invalid(std::string_view what) {
   return absl::InvalidArgumentError(std::string(what));
 }
 
-// The deepest nesting of arrays and objects in `text`, brackets inside strings excluded.
-int NestingDepth(std::string_view text) {
-  int depth = 0, deepest = 0;
-  bool in_string = false, escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      deepest = std::max(deepest, ++depth);
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return deepest;
-}
-
 absl::StatusOr<Json> ParseJson(std::string_view text) {
-  if (NestingDepth(text) > kMaxJsonDepth) {
+  if (JsonNestingDepth(text) > kMaxJsonDepth) {
     return Invalid(absl::StrCat("JSON nested deeper than ", kMaxJsonDepth, " levels"));
   }
   try {
