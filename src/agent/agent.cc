@@ -153,6 +153,7 @@ class AgentImpl final : public Agent, public AgentControl {
   std::unique_ptr<WatchHandle> watch_;
   bool stopping_ = false;  // HA thread only
   std::atomic<int> rest_port_{0};
+  std::atomic<bool> shut_down_{false};  // the HA thread runs no more commands
 
   mutable absl::Mutex mu_;
   std::unique_ptr<HaNode> node_ ABSL_GUARDED_BY(mu_);
@@ -198,13 +199,23 @@ absl::Status AgentImpl::Run() {
   std::thread lease_thread([this] { lease_io_.run(); });
   asio::post(lease_io_, [this] { ScheduleRenewal(absl::Now()); });
   asio::post(ha_io_, [this] {
-    StartWatch();
-    ScheduleLoop(absl::ZeroDuration());
+    RunLoop();     // the first read of the cluster...
+    StartWatch();  // ...and every change after it
   });
   ha_io_.run();  // until BeginShutdown has finished
+  shut_down_ = true;
+  ha_io_.restart();
+  ha_io_.poll();  // commands posted meanwhile answer "shutting down"
 
-  signals.cancel();
-  if (rest_ != nullptr) rest_->Stop();
+  // The REST server goes on its own thread, so that its listening socket is closed before Run
+  // returns: a socket left listening would let peers' probes connect and wait for nothing.
+  std::promise<void> closed;
+  asio::post(net_io_, [this, &closed, &signals] {
+    signals.cancel();
+    rest_.reset();
+    closed.set_value();
+  });
+  closed.get_future().wait();
   net_guard.reset();
   lease_guard.reset();
   lease_io_.stop();
@@ -274,8 +285,13 @@ void AgentImpl::OnWatch(const WatchResponse& response) {
 
 void AgentImpl::StartWatch() {
   if (stopping_) return;
+  Revision from = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    from = node_->last_revision() == 0 ? 0 : node_->last_revision() + 1;
+  }
   absl::StatusOr<std::unique_ptr<WatchHandle>> watch = dcs_.Watch(
-      keys_.prefix(), 0, [this](const WatchResponse& r) { OnWatch(r); }, DcsDeadline());
+      keys_.prefix(), from, [this](const WatchResponse& r) { OnWatch(r); }, DcsDeadline());
   if (watch.ok()) {
     watch_ = *std::move(watch);
     return;
@@ -299,6 +315,9 @@ void AgentImpl::BeginShutdown() {
   if (watch_ != nullptr) watch_->Cancel();
   // Stop renewing first: Shutdown revokes the lease itself once the leader key is released.
   asio::post(lease_io_, [this] { lease_timer_.cancel(); });
+  // Close the REST API before the key goes: the replicas racing for it probe this node, and a
+  // refused connection answers at once where a half-closed server would make them wait.
+  if (rest_ != nullptr) rest_->Stop();
   HaNode* node;
   {
     absl::MutexLock lock(&mu_);
@@ -310,6 +329,7 @@ void AgentImpl::BeginShutdown() {
 
 absl::StatusOr<std::string> AgentImpl::OnHaThread(
     std::function<absl::StatusOr<std::string>(HaNode&)> command) {
+  if (shut_down_) return absl::UnavailableError("the agent is shutting down");
   auto promise = std::make_shared<std::promise<absl::StatusOr<std::string>>>();
   std::future<absl::StatusOr<std::string>> result = promise->get_future();
   asio::post(ha_io_, [this, promise, command = std::move(command)] {

@@ -16,6 +16,8 @@ namespace {
 
 using Type = Action::Type;
 
+constexpr absl::Duration kNoLeaderRecheck = absl::Seconds(1);
+
 bool RunningPrimary(const LocalPostgres& pg) { return pg.running && pg.role == PgRole::kPrimary; }
 
 Lsn PositionOf(const LocalPostgres& pg) {
@@ -144,7 +146,12 @@ absl::Time HaNode::RunOnce() {
   const ActionExecutor::Outcome outcome =
       executor.Run(decision, seen->view, SelfMember(seen->postgres, config.pause), local.lease,
                    absl::InfiniteFuture());
-  AfterActions(decision, outcome.completed, seen->postgres);
+  // Publish what PostgreSQL is now, not what it was before this loop's actions.
+  if (std::optional<LocalPostgres> after =
+          AfterActions(decision, outcome.completed, seen->postgres);
+      after.has_value()) {
+    seen->postgres = *std::move(after);
+  }
   Publish(*seen, config, decision, Now() - started);
   {
     absl::MutexLock lock(&mu_);
@@ -153,14 +160,26 @@ absl::Time HaNode::RunOnce() {
       absl::StrAppend(&status_.last_decision, " (", outcome.error.message(), ")");
     }
   }
-  return std::min(started + config.loop_wait, decision.recheck_by) - wall_offset_;
+  absl::Time next = std::min(started + config.loop_wait, decision.recheck_by);
+  // Without a leader every second counts: look again soon rather than after loop_wait (a member
+  // that was still stopping, say, may be done by then).
+  if ((seen->dcs_ok && !seen->view.leader.has_value()) || !outcome.error.ok()) {
+    // ...and after a failed action (a clone from a primary still bootstrapping, a lost race),
+    // try again soon too.
+    next = std::min(next, started + kNoLeaderRecheck);
+  }
+  return next - wall_offset_;
 }
 
 absl::StatusOr<HaNode::Observation> HaNode::Observe(const DynamicConfig& config) {
   Observation seen;
   absl::StatusOr<ListResult> listing = dcs_.List(keys_.prefix(), Deadline(config));
   seen.dcs_ok = listing.ok();
-  if (seen.dcs_ok) view_ = DecodeCluster(keys_, *listing);
+  if (seen.dcs_ok) {
+    view_ = DecodeCluster(keys_, *listing);
+    absl::MutexLock lock(&mu_);
+    last_revision_ = listing->revision;
+  }
   seen.view = view_;
   absl::StatusOr<LocalPostgres> pg = controller_.State(Deadline(config));
   if (!pg.ok()) return pg.status();
@@ -218,24 +237,28 @@ Member HaNode::SelfMember(const LocalPostgres& pg, bool paused) const {
   return m;
 }
 
-void HaNode::AfterActions(const Decision& decision, size_t completed, const LocalPostgres& before) {
+std::optional<LocalPostgres> HaNode::AfterActions(const Decision& decision, size_t completed,
+                                                  const LocalPostgres& before) {
   bool changed_postgres = false;
   for (size_t i = 0; i < completed; ++i) {
     const Type type = decision.actions[i].type;
     if (type == Type::kInitializeCluster) EnsureConfigKey(options_.bootstrap_config);
     changed_postgres = changed_postgres || ChangesPostgres(type);
   }
-  if (!changed_postgres || callbacks_ == nullptr) return;
-  absl::StatusOr<LocalPostgres> after = controller_.State(absl::Now() + absl::Seconds(5));
-  if (!after.ok()) return;
-  const std::string role = after->role == PgRole::kPrimary ? "primary" : "replica";
-  if (!before.running && after->running) {
-    callbacks_->Fire("on_start", role);
-  } else if (before.running && !after->running) {
-    callbacks_->Fire("on_stop", role);
-  } else if (before.running && before.role != after->role) {
-    callbacks_->Fire("on_role_change", role);
+  if (!changed_postgres) return std::nullopt;
+  absl::StatusOr<LocalPostgres> after = controller_.State(Deadline(EffectiveConfig()));
+  if (!after.ok()) return std::nullopt;
+  if (callbacks_ != nullptr) {
+    const std::string role = after->role == PgRole::kPrimary ? "primary" : "replica";
+    if (!before.running && after->running) {
+      callbacks_->Fire("on_start", role);
+    } else if (before.running && !after->running) {
+      callbacks_->Fire("on_stop", role);
+    } else if (before.running && before.role != after->role) {
+      callbacks_->Fire("on_role_change", role);
+    }
   }
+  return *std::move(after);
 }
 
 // The node that initialized the cluster writes bootstrap.dcs as the cluster's config, unless a
@@ -277,6 +300,11 @@ void HaNode::MarkStopping() {
   status_.stopping = true;
 }
 
+Revision HaNode::last_revision() const {
+  absl::MutexLock lock(&mu_);
+  return last_revision_;
+}
+
 AgentStatus HaNode::Status() const {
   absl::MutexLock lock(&mu_);
   return status_;
@@ -293,27 +321,35 @@ void HaNode::Shutdown() {
   const DynamicConfig config = EffectiveConfig();
   absl::StatusOr<ListResult> listing = dcs_.List(keys_.prefix(), Deadline(config));
   if (listing.ok()) view_ = DecodeCluster(keys_, *listing);
-  Decision decision;
-  decision.reason = "shutting down";
-  decision.actions.push_back(Action{.type = Type::kDemote, .stop_mode = StopMode::kFast});
-  if (listing.ok() && view_.leader.has_value() && view_.leader->name == options_.name) {
-    // Writes stopped first, then the key goes: a replica takes over at once.
-    decision.actions.push_back(
-        Action{.type = Type::kReleaseLeader, .fence = view_.leader->create_revision});
-    decision.reason = "shutting down: stopping the primary, then releasing the leader key";
-  }
+  const bool leader =
+      listing.ok() && view_.leader.has_value() && view_.leader->name == options_.name;
   absl::StatusOr<LocalPostgres> before = controller_.State(Deadline(config));
+  const Member self = SelfMember(before.ok() ? *before : LocalPostgres{}, config.pause);
   ActionExecutor executor(dcs_, controller_, keys_, options_.name, ExecutorOptionsFor(config));
-  const ActionExecutor::Outcome outcome = executor.Run(
-      decision, view_, SelfMember(before.ok() ? *before : LocalPostgres{}, config.pause),
-      lease_.Current().id, absl::InfiniteFuture());
-  if (before.ok()) AfterActions(decision, outcome.completed, *before);
+  // Writes stop first. The status must say so before the key goes: the replicas that race for
+  // it ask this node's REST API whether it still runs as primary.
+  Decision stop;
+  stop.actions.push_back(Action{.type = Type::kDemote, .stop_mode = StopMode::kFast});
+  ActionExecutor::Outcome outcome =
+      executor.Run(stop, view_, self, lease_.Current().id, absl::InfiniteFuture());
+  if (before.ok()) (void)AfterActions(stop, outcome.completed, *before);
+  absl::StatusOr<LocalPostgres> after = controller_.State(Deadline(config));
+  {
+    absl::MutexLock lock(&mu_);
+    if (after.ok()) status_.postgres = *after;
+    status_.is_leader = false;
+    status_.state = after.ok() ? StateWord(*after) : "stopped";
+    status_.last_decision = outcome.error.ok() ? "shutting down: PostgreSQL stopped"
+                                               : std::string(outcome.error.message());
+  }
+  if (leader && outcome.error.ok()) {
+    // A replica takes over at once instead of waiting for the lease to expire.
+    Decision release;
+    release.actions.push_back(
+        Action{.type = Type::kReleaseLeader, .fence = view_.leader->create_revision});
+    outcome = executor.Run(release, view_, self, lease_.Current().id, absl::InfiniteFuture());
+  }
   lease_.Revoke(config.retry_timeout);
-  absl::MutexLock lock(&mu_);
-  status_.last_decision =
-      outcome.error.ok() ? decision.reason : std::string(outcome.error.message());
-  status_.is_leader = false;
-  status_.state = "stopped";
 }
 
 absl::StatusOr<std::string> HaNode::Restart() {

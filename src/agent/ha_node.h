@@ -9,6 +9,7 @@
 #define WARDEN_SRC_AGENT_HA_NODE_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
@@ -55,6 +56,9 @@ class HaNode {
   // The dynamic config in effect: the config key's, else the bootstrap config.
   DynamicConfig EffectiveConfig() const ABSL_LOCKS_EXCLUDED(mu_);
   const ClusterKeys& keys() const { return keys_; }
+  // The DCS revision of the last successful read of the cluster (0 before one): a watch from the
+  // next revision misses nothing that read did not see.
+  Revision last_revision() const ABSL_LOCKS_EXCLUDED(mu_);
   void MarkStopping() ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
@@ -67,7 +71,10 @@ class HaNode {
   LocalNode BuildLocalNode(const Observation& seen, const DynamicConfig& config);
   bool NeedsProbes(const Observation& seen, const DynamicConfig& config) const;
   Member SelfMember(const LocalPostgres& pg, bool paused) const;
-  void AfterActions(const Decision& decision, size_t completed, const LocalPostgres& before);
+  // Writes the config key after an initialization, runs the callbacks, and returns PostgreSQL's
+  // state if the actions changed it.
+  std::optional<LocalPostgres> AfterActions(const Decision& decision, size_t completed,
+                                            const LocalPostgres& before);
   void EnsureConfigKey(const DynamicConfig& config);
   void Publish(const Observation& seen, const DynamicConfig& config, const Decision& decision,
                absl::Duration took) ABSL_LOCKS_EXCLUDED(mu_);
@@ -97,6 +104,7 @@ class HaNode {
 
   mutable absl::Mutex mu_;
   AgentStatus status_ ABSL_GUARDED_BY(mu_);
+  Revision last_revision_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace warden
