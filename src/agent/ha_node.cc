@@ -146,11 +146,17 @@ absl::Time HaNode::RunOnce() {
   const ActionExecutor::Outcome outcome =
       executor.Run(decision, seen->view, SelfMember(seen->postgres, config.pause), local.lease,
                    absl::InfiniteFuture());
-  // Publish what PostgreSQL is now, not what it was before this loop's actions.
+  // Publish what PostgreSQL is now, not what it was before this loop's actions, in the status
+  // and in the member key (which the loop wrote first thing).
   if (std::optional<LocalPostgres> after =
           AfterActions(decision, outcome.completed, seen->postgres);
       after.has_value()) {
     seen->postgres = *std::move(after);
+    if (seen->dcs_ok && local.lease != kNoLease) {
+      (void)dcs_.Put(keys_.member(options_.name),
+                     EncodeMember(SelfMember(seen->postgres, config.pause)), local.lease,
+                     Deadline(config));
+    }
   }
   Publish(*seen, config, decision, Now() - started);
   {

@@ -240,6 +240,16 @@ TEST_F(HaNodeClusterTest, MembersShowMaintenanceModeInTheirKeysAsPatroniDoes) {
   EXPECT_NE(member->kv->value.find(R"("pause":true)"), std::string::npos) << member->kv->value;
 }
 
+TEST_F(HaNodeClusterTest, AMemberKeyShowsPostgresAfterTheLoopsActions) {
+  RunUntil([&] { return Converged(); }, absl::Seconds(30));  // the replicas cloned and started
+  for (const auto& n : nodes_) {
+    absl::StatusOr<GetResult> got = nodes_[0]->dcs->Get(
+        ClusterKeys("/service", "virtual").member(n->name), absl::InfiniteFuture());
+    ASSERT_TRUE(got.ok() && got->kv.has_value());
+    EXPECT_NE(got->kv->value.find(R"("state":"running")"), std::string::npos) << got->kv->value;
+  }
+}
+
 TEST_F(HaNodeClusterTest, StatusShowsTheLastDecisionAndCounts) {
   RunUntil([&] { return Converged(); }, absl::Seconds(30));
   const AgentStatus status = Primary()->ha->Status();
