@@ -4,3 +4,6 @@ warden_add_test(NAME agent_ha_node_cluster_test COMPONENT agent TIER unit
 warden_add_test(NAME agent_test COMPONENT agent TIER unit
   SOURCES agent_test.cc
   LIBS warden::agent Boost::headers)
+warden_add_test(NAME agent_callbacks_test COMPONENT agent TIER unit
+  SOURCES callbacks_test.cc
+  LIBS warden::agent absl::synchronization)
