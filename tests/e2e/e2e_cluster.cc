@@ -1,0 +1,271 @@
+// Copyright 2026 The warden Authors. Licensed under the Apache License, Version 2.0.
+
+#include "tests/e2e/e2e_cluster.h"
+
+#include <pwd.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "boost/asio/connect.hpp"
+#include "boost/asio/io_context.hpp"
+#include "boost/asio/ip/tcp.hpp"
+#include "boost/beast/core.hpp"
+#include "boost/beast/http.hpp"
+#include "libpq-fe.h"
+
+namespace warden::test {
+namespace {
+
+namespace fs = std::filesystem;
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+constexpr char kSuperuser[] = "admin";
+constexpr char kSuperuserPassword[] = "e2e-admin";
+
+std::string Yaml(const E2eClusterOptions& o, const std::string& name, const std::string& dir,
+                 const std::string& etcd, int rest_port, int pg_port) {
+  return absl::StrCat(R"(scope: e2e
+name: )",
+                      name, R"(
+restapi:
+  listen: 127.0.0.1:)",
+                      rest_port, R"(
+  connect_address: 127.0.0.1:)",
+                      rest_port, R"(
+etcd3:
+  hosts: )",
+                      etcd, R"(
+bootstrap:
+  dcs:
+    ttl: )",
+                      o.ttl_seconds, R"(
+    loop_wait: )",
+                      o.loop_wait_seconds, R"(
+    retry_timeout: )",
+                      o.retry_timeout_seconds, R"(
+    maximum_lag_on_failover: 1048576
+    postgresql:
+      use_pg_rewind: true
+)",
+                      o.extra_dcs_yaml, R"(
+  initdb:
+  - encoding: UTF8
+  - data-checksums
+  pg_hba:
+  - host replication replicator 127.0.0.1/32 md5
+  - host all all 127.0.0.1/32 md5
+postgresql:
+  listen: 127.0.0.1:)",
+                      pg_port, R"(
+  connect_address: 127.0.0.1:)",
+                      pg_port, R"(
+  data_dir: )",
+                      dir, R"(/data
+  bin_dir: /usr/lib/postgresql/15/bin
+  pgpass: )",
+                      dir, R"(/pgpass
+  authentication:
+    replication:
+      username: replicator
+      password: e2e-replicator
+    superuser:
+      username: )",
+                      kSuperuser, R"(
+      password: )",
+                      kSuperuserPassword, R"(
+  parameters:
+    max_wal_senders: 10
+    wal_log_hints: on
+)");
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<E2eCluster>> E2eCluster::Start(E2eClusterOptions options) {
+  std::unique_ptr<E2eCluster> cluster(new E2eCluster(std::move(options)));
+  if (absl::Status s = cluster->Init(); !s.ok()) return s;
+  return cluster;
+}
+
+absl::Status E2eCluster::Init() {
+  absl::StatusOr<std::unique_ptr<EtcdCluster>> etcd = EtcdCluster::Start();
+  if (!etcd.ok()) return etcd.status();
+  etcd_ = *std::move(etcd);
+  std::string pattern = (fs::temp_directory_path() / "warden-e2e-XXXXXX").string();
+  if (mkdtemp(pattern.data()) == nullptr) return absl::InternalError("mkdtemp failed");
+  dir_ = pattern;
+  ::chmod(dir_.c_str(), 0755);  // PostgreSQL runs as postgres below it
+  const passwd* postgres = ::getpwnam("postgres");
+  if (postgres == nullptr) return absl::FailedPreconditionError("no OS user postgres");
+  for (int i = 0; i < options_.nodes; ++i) {
+    Node node;
+    node.name = absl::StrCat("n", i + 1);
+    node.dir = absl::StrCat(dir_, "/", node.name);
+    node.config = node.dir + ".yml";
+    node.rest_port = FreePort();
+    node.pg_port = FreePort();
+    fs::create_directories(node.dir);
+    if (::chown(node.dir.c_str(), postgres->pw_uid, postgres->pw_gid) != 0) {
+      return absl::InternalError("chown failed");
+    }
+    std::ofstream(node.config) << Yaml(options_, node.name, node.dir,
+                                       absl::StrJoin(etcd_->ClientEndpoints(), ","), node.rest_port,
+                                       node.pg_port);
+    nodes_.push_back(std::move(node));
+  }
+  for (int i = 0; i < size(); ++i) {
+    if (absl::Status s = StartAgent(i); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+E2eCluster::~E2eCluster() {
+  for (int i = 0; i < size(); ++i) KillAgent(i, /*with_postgres=*/true);
+  std::error_code ignored;
+  if (!dir_.empty()) fs::remove_all(dir_, ignored);
+}
+
+absl::Status E2eCluster::StartAgent(int node) {
+  Node& n = nodes_[node];
+  pg_internal::Command command;
+  command.argv = {WARDEN_AGENT_BIN, n.config};
+  command.stdout_file = n.dir + ".log";
+  // Nothing else from the test's environment: a PGPASSWORD there would break replication logins.
+  command.env["PATH"] = "/usr/bin:/bin";
+  absl::StatusOr<std::unique_ptr<pg_internal::ChildProcess>> child =
+      pg_internal::ChildProcess::Spawn(command, /*die_with_parent=*/true);
+  if (!child.ok()) return child.status();
+  n.agent = *std::move(child);
+  return absl::OkStatus();
+}
+
+absl::Status E2eCluster::StopAgent(int node, absl::Duration timeout) {
+  Node& n = nodes_[node];
+  if (n.agent == nullptr) return absl::OkStatus();
+  (void)n.agent->Signal(SIGTERM);
+  if (!n.agent->WaitForExit(absl::Now() + timeout)) {
+    return absl::DeadlineExceededError(absl::StrCat(n.name, " did not stop: ", LogTail(node)));
+  }
+  n.agent.reset();
+  return absl::OkStatus();
+}
+
+void E2eCluster::KillAgent(int node, bool with_postgres) {
+  Node& n = nodes_[node];
+  n.agent.reset();  // the destructor SIGKILLs its process group and reaps it
+  if (with_postgres) KillPostmaster(node);
+}
+
+void E2eCluster::KillPostmaster(int node) {
+  std::ifstream pid_file(nodes_[node].dir + "/data/postmaster.pid");
+  std::string line;
+  int pid = 0;
+  if (std::getline(pid_file, line) && absl::SimpleAtoi(line, &pid) && pid > 1) {
+    ::kill(pid, SIGKILL);
+  }
+}
+
+int E2eCluster::Http(int node, const std::string& method, const std::string& path,
+                     const std::string& body) const {
+  try {
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::resolver resolver(io);
+    beast::tcp_stream stream(io);
+    stream.expires_after(std::chrono::seconds(5));
+    stream.connect(resolver.resolve("127.0.0.1", std::to_string(rest_port(node))));
+    http::request<http::string_body> request(http::string_to_verb(method), path, 11);
+    request.set(http::field::host, "127.0.0.1");
+    if (!body.empty()) {
+      request.set(http::field::content_type, "application/json");
+      request.body() = body;
+      request.prepare_payload();
+    }
+    http::write(stream, request);
+    beast::flat_buffer buffer;
+    http::response<http::string_body> response;
+    http::read(stream, buffer, response);
+    return static_cast<int>(response.result_int());
+  } catch (const std::exception&) {
+    return 0;
+  }
+}
+
+absl::StatusOr<std::string> E2eCluster::Sql(int node, const std::string& sql) const {
+  const std::string conninfo =
+      absl::StrCat("host=127.0.0.1 port=", pg_port(node), " dbname=postgres user=", kSuperuser,
+                   " password=", kSuperuserPassword, " connect_timeout=3");
+  PGconn* conn = PQconnectdb(conninfo.c_str());
+  if (PQstatus(conn) != CONNECTION_OK) {
+    std::string error = PQerrorMessage(conn);
+    PQfinish(conn);
+    return absl::UnavailableError(error);
+  }
+  PGresult* result = PQexec(conn, sql.c_str());
+  const ExecStatusType status = PQresultStatus(result);
+  std::string value;
+  absl::Status error;
+  if (status == PGRES_TUPLES_OK && PQntuples(result) > 0) {
+    value = PQgetvalue(result, 0, 0);
+  } else if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+    error = absl::FailedPreconditionError(PQresultErrorMessage(result));
+  }
+  PQclear(result);
+  PQfinish(conn);
+  if (!error.ok()) return error;
+  return value;
+}
+
+int E2eCluster::Primary() const {
+  int primary = -1;
+  for (int i = 0; i < size(); ++i) {
+    if (Http(i, "GET", "/primary") != 200) continue;
+    if (primary >= 0) return -1;
+    primary = i;
+  }
+  return primary;
+}
+
+bool E2eCluster::WaitFor(const std::function<bool()>& done, absl::Duration timeout) {
+  const absl::Time give_up = absl::Now() + timeout;
+  while (!done()) {
+    if (absl::Now() > give_up) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return true;
+}
+
+bool E2eCluster::Healthy() const {
+  const int primary = Primary();
+  if (primary < 0) return false;
+  int others = 0;
+  for (int i = 0; i < size(); ++i) {
+    if (i == primary || nodes_[i].agent == nullptr) continue;
+    if (Http(i, "GET", "/replica") != 200) return false;  // its agent must know it, too
+    ++others;
+  }
+  absl::StatusOr<std::string> streaming =
+      Sql(primary, "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'");
+  return streaming.ok() && *streaming == std::to_string(others);
+}
+
+std::string E2eCluster::LogTail(int node) const {
+  std::ifstream log(nodes_[node].dir + ".log");
+  std::stringstream text;
+  text << log.rdbuf();
+  const std::string all = text.str();
+  return all.size() > 2000 ? all.substr(all.size() - 2000) : all;
+}
+
+}  // namespace warden::test
