@@ -20,6 +20,7 @@
 #include "boost/beast/core.hpp"
 #include "boost/beast/http.hpp"
 #include "gtest/gtest.h"
+#include "tests/common/http_status.h"
 #include "warden/dcs/memory.h"
 #include "warden/pg/fake_controller.h"
 
@@ -29,29 +30,8 @@ namespace {
 namespace beast = boost::beast;
 namespace http = beast::http;
 
-// One request to 127.0.0.1:port; returns the status code (0 if the exchange failed).
 int HttpStatus(int port, http::verb verb, const std::string& target, const std::string& body = "") {
-  try {
-    boost::asio::io_context io;
-    boost::asio::ip::tcp::resolver resolver(io);
-    beast::tcp_stream stream(io);
-    stream.expires_after(std::chrono::seconds(30));
-    stream.connect(resolver.resolve("127.0.0.1", std::to_string(port)));
-    http::request<http::string_body> request(verb, target, 11);
-    request.set(http::field::host, "127.0.0.1");
-    if (!body.empty()) {
-      request.set(http::field::content_type, "application/json");
-      request.body() = body;
-      request.prepare_payload();
-    }
-    http::write(stream, request);
-    beast::flat_buffer buffer;
-    http::response<http::string_body> response;
-    http::read(stream, buffer, response);
-    return static_cast<int>(response.result_int());
-  } catch (const std::exception&) {
-    return 0;
-  }
+  return test::HttpStatus(port, std::string(http::to_string(verb)), target, body);
 }
 
 class AgentTest : public ::testing::Test {

@@ -17,19 +17,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
-#include "boost/asio/connect.hpp"
-#include "boost/asio/io_context.hpp"
-#include "boost/asio/ip/tcp.hpp"
-#include "boost/beast/core.hpp"
-#include "boost/beast/http.hpp"
 #include "libpq-fe.h"
+#include "tests/common/http_status.h"
 
 namespace warden::test {
 namespace {
 
 namespace fs = std::filesystem;
-namespace beast = boost::beast;
-namespace http = beast::http;
 
 constexpr char kSuperuser[] = "admin";
 constexpr char kSuperuserPassword[] = "e2e-admin";
@@ -179,27 +173,7 @@ void E2eCluster::KillPostmaster(int node) {
 
 int E2eCluster::Http(int node, const std::string& method, const std::string& path,
                      const std::string& body) const {
-  try {
-    boost::asio::io_context io;
-    boost::asio::ip::tcp::resolver resolver(io);
-    beast::tcp_stream stream(io);
-    stream.expires_after(std::chrono::seconds(5));
-    stream.connect(resolver.resolve("127.0.0.1", std::to_string(rest_port(node))));
-    http::request<http::string_body> request(http::string_to_verb(method), path, 11);
-    request.set(http::field::host, "127.0.0.1");
-    if (!body.empty()) {
-      request.set(http::field::content_type, "application/json");
-      request.body() = body;
-      request.prepare_payload();
-    }
-    http::write(stream, request);
-    beast::flat_buffer buffer;
-    http::response<http::string_body> response;
-    http::read(stream, buffer, response);
-    return static_cast<int>(response.result_int());
-  } catch (const std::exception&) {
-    return 0;
-  }
+  return HttpStatus(rest_port(node), method, path, body);
 }
 
 absl::StatusOr<std::string> E2eCluster::Sql(int node, const std::string& sql) const {
