@@ -122,7 +122,17 @@ class AgentImpl final : public Agent, public AgentControl {
 
  private:
   // --- The runtime ---
-  absl::Time DcsDeadline() const { return absl::Now() + Status().config.retry_timeout; }
+  absl::Time DcsDeadline() const { return absl::Now() + RetryTimeout(); }
+  // The config's retry_timeout, without copying the whole status.
+  absl::Duration RetryTimeout() const {
+    absl::MutexLock lock(&mu_);
+    return node_ != nullptr ? node_->EffectiveConfig().retry_timeout
+                            : options_.bootstrap_config.retry_timeout;
+  }
+  std::string KnownLeader() const {
+    absl::MutexLock lock(&mu_);
+    return node_ != nullptr ? node_->KnownLeader() : "";
+  }
   std::string ApiUrl(int port) const;
   void ScheduleLoop(absl::Duration after);
   void RunLoop();
@@ -131,7 +141,8 @@ class AgentImpl final : public Agent, public AgentControl {
   }
   void StartWatch();
   void OnWatch(const WatchResponse& response);
-  void ScheduleRenewal(absl::Time at);
+  void ScheduleRenewal();
+  void RetryWatchSoon();
   void BeginShutdown();
   absl::StatusOr<std::string> OnHaThread(
       std::function<absl::StatusOr<std::string>(HaNode&)> command);
@@ -197,7 +208,7 @@ absl::Status AgentImpl::Run() {
   auto lease_guard = asio::make_work_guard(lease_io_);
   std::thread net_thread([this] { net_io_.run(); });
   std::thread lease_thread([this] { lease_io_.run(); });
-  asio::post(lease_io_, [this] { ScheduleRenewal(absl::Now()); });
+  asio::post(lease_io_, [this] { ScheduleRenewal(); });
   asio::post(ha_io_, [this] {
     RunLoop();     // the first read of the cluster...
     StartWatch();  // ...and every change after it
@@ -262,20 +273,18 @@ void AgentImpl::OnWatch(const WatchResponse& response) {
     // The stream is gone (compaction, backend trouble): re-read at once and watch again soon.
     asio::post(ha_io_, [this] {
       if (stopping_) return;
-      auto timer = std::make_shared<asio::steady_timer>(ha_io_, std::chrono::seconds(1));
-      timer->async_wait([this, timer](const boost::system::error_code&) { StartWatch(); });
+      RetryWatchSoon();
       ScheduleLoop(absl::ZeroDuration());
     });
     return;
   }
-  const AgentStatus status = Status();
-  const std::string leader = status.view.leader ? status.view.leader->name : "";
   for (const WatchEvent& event : response.events) {
     const std::string& key = event.kv.key;
-    const bool relevant = key == keys_.leader()
-                              ? event.type == WatchEvent::Type::kDelete || event.kv.value != leader
-                              : key == keys_.failover() || key == keys_.config() ||
-                                    key == keys_.initialize() || key == keys_.sync();
+    const bool relevant =
+        key == keys_.leader()
+            ? event.type == WatchEvent::Type::kDelete || event.kv.value != KnownLeader()
+            : key == keys_.failover() || key == keys_.config() || key == keys_.initialize() ||
+                  key == keys_.sync();
     if (relevant) {
       Wake();
       return;
@@ -296,15 +305,19 @@ void AgentImpl::StartWatch() {
     watch_ = *std::move(watch);
     return;
   }
+  RetryWatchSoon();
+}
+
+void AgentImpl::RetryWatchSoon() {
   auto timer = std::make_shared<asio::steady_timer>(ha_io_, std::chrono::seconds(1));
   timer->async_wait([this, timer](const boost::system::error_code&) { StartWatch(); });
 }
 
-void AgentImpl::ScheduleRenewal(absl::Time /*unused*/) {
-  const absl::Time next = lease_.RenewIfDue(Status().config.retry_timeout);
+void AgentImpl::ScheduleRenewal() {
+  const absl::Time next = lease_.RenewIfDue(RetryTimeout());
   lease_timer_.expires_after(ToChrono(next - SteadyClock::Default()->Now()));
   lease_timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (!ec) ScheduleRenewal(absl::Now());
+    if (!ec) ScheduleRenewal();
   });
 }
 

@@ -18,12 +18,8 @@ using Type = Action::Type;
 
 constexpr absl::Duration kNoLeaderRecheck = absl::Seconds(1);
 
-bool RunningPrimary(const LocalPostgres& pg) { return pg.running && pg.role == PgRole::kPrimary; }
-
-Lsn PositionOf(const LocalPostgres& pg) {
-  if (!pg.running) return pg.stopped_lsn;
-  return pg.role == PgRole::kPrimary ? pg.wal_lsn : std::max(pg.received_lsn, pg.replayed_lsn);
-}
+// The role word of members' keys and callbacks.
+const char* RoleWord(PgRole role) { return role == PgRole::kPrimary ? "primary" : "replica"; }
 
 // Patroni's member state words.
 std::string StateWord(const LocalPostgres& pg) {
@@ -195,7 +191,7 @@ absl::StatusOr<HaNode::Observation> HaNode::Observe(const DynamicConfig& config)
 
 bool HaNode::NeedsProbes(const Observation& seen, const DynamicConfig& config) const {
   const LocalPostgres& pg = seen.postgres;
-  if (!seen.dcs_ok) return config.failsafe_mode && RunningPrimary(pg);
+  if (!seen.dcs_ok) return config.failsafe_mode && IsRunningPrimary(pg);
   if (!seen.view.leader.has_value() || seen.view.failover.has_value()) return true;
   // A replica that is not streaming may have to decide between follow, rewind and reinit.
   return !pg.running || (pg.role == PgRole::kReplica && !pg.streaming);
@@ -233,9 +229,9 @@ Member HaNode::SelfMember(const LocalPostgres& pg, bool paused) const {
   m.conn_url = absl::StrCat("postgres://", options_.connect_address, "/postgres");
   m.api_url = api_url_;
   m.state = StateWord(pg);
-  m.role = pg.role == PgRole::kPrimary ? "primary" : "replica";
+  m.role = RoleWord(pg.role);
   m.version = kWardenVersion;
-  if (pg.running) m.xlog_location = PositionOf(pg);
+  if (pg.running) m.xlog_location = WalPosition(pg);
   if (pg.timeline > 0) m.timeline = pg.timeline;
   m.tags = options_.tags;
   // Patroni shows maintenance mode in each member key; `patronictl pause --wait` reads it.
@@ -255,7 +251,7 @@ std::optional<LocalPostgres> HaNode::AfterActions(const Decision& decision, size
   absl::StatusOr<LocalPostgres> after = controller_.State(Deadline(EffectiveConfig()));
   if (!after.ok()) return std::nullopt;
   if (callbacks_ != nullptr) {
-    const std::string role = after->role == PgRole::kPrimary ? "primary" : "replica";
+    const std::string role = RoleWord(after->role);
     if (!before.running && after->running) {
       callbacks_->Fire("on_start", role);
     } else if (before.running && !after->running) {
@@ -311,6 +307,11 @@ Revision HaNode::last_revision() const {
   return last_revision_;
 }
 
+std::string HaNode::KnownLeader() const {
+  absl::MutexLock lock(&mu_);
+  return status_.view.leader.has_value() ? status_.view.leader->name : "";
+}
+
 AgentStatus HaNode::Status() const {
   absl::MutexLock lock(&mu_);
   return status_;
@@ -319,7 +320,7 @@ AgentStatus HaNode::Status() const {
 bool HaNode::AcceptFailsafe(const std::string& leader) const {
   absl::MutexLock lock(&mu_);
   // Like Patroni: a member running as primary itself does not accept another one.
-  return leader == options_.name || !RunningPrimary(status_.postgres);
+  return leader == options_.name || !IsRunningPrimary(status_.postgres);
 }
 
 void HaNode::Shutdown() {
@@ -360,12 +361,10 @@ void HaNode::Shutdown() {
 
 absl::StatusOr<std::string> HaNode::Restart() {
   const DynamicConfig config = EffectiveConfig();
-  absl::Status s =
-      controller_.Restart(absl::Now() + std::max(config.retry_timeout, absl::Seconds(60)));
+  absl::Status s = controller_.Restart(absl::Now() + ExecutorOptionsFor(config).postgres_timeout);
   if (!s.ok()) return absl::UnavailableError(absl::StrCat("restart failed: ", s.message()));
   if (callbacks_ != nullptr) {
-    callbacks_->Fire("on_restart",
-                     Status().postgres.role == PgRole::kPrimary ? "primary" : "replica");
+    callbacks_->Fire("on_restart", RoleWord(Status().postgres.role));
   }
   return std::string("restarted successfully");
 }
@@ -375,8 +374,7 @@ absl::StatusOr<std::string> HaNode::Reload() {
   absl::Status s = controller_.Reload(Deadline(config));
   if (!s.ok()) return absl::UnavailableError(absl::StrCat("reload failed: ", s.message()));
   if (callbacks_ != nullptr) {
-    callbacks_->Fire("on_reload",
-                     Status().postgres.role == PgRole::kPrimary ? "primary" : "replica");
+    callbacks_->Fire("on_reload", RoleWord(Status().postgres.role));
   }
   return std::string("reload scheduled");
 }
@@ -395,7 +393,8 @@ absl::StatusOr<std::string> HaNode::Reinitialize(bool /*force*/) {
       ActionExecutor::UpstreamOf(status.view, status.view.leader->name);
   if (!source.ok()) return source.status();
   SetState("creating replica");
-  absl::Status s = controller_.Reinitialize(*source, nullptr, absl::Now() + absl::Hours(24));
+  absl::Status s = controller_.Reinitialize(
+      *source, nullptr, absl::Now() + ExecutorOptionsFor(EffectiveConfig()).long_timeout);
   if (!s.ok()) return absl::UnavailableError(absl::StrCat("reinitialize failed: ", s.message()));
   return std::string("reinitialize finished");
 }

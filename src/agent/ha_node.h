@@ -53,6 +53,8 @@ class HaNode {
   // Thread-safe.
   AgentStatus Status() const ABSL_LOCKS_EXCLUDED(mu_);
   bool AcceptFailsafe(const std::string& leader) const ABSL_LOCKS_EXCLUDED(mu_);
+  // The leader key's holder as of the last loop ("" when none).
+  std::string KnownLeader() const ABSL_LOCKS_EXCLUDED(mu_);
   // The dynamic config in effect: the config key's, else the bootstrap config.
   DynamicConfig EffectiveConfig() const ABSL_LOCKS_EXCLUDED(mu_);
   const ClusterKeys& keys() const { return keys_; }

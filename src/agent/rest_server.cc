@@ -24,7 +24,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/ascii.h"
-#include "absl/strings/numbers.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "boost/asio/dispatch.hpp"
@@ -37,6 +37,7 @@
 #include "boost/beast/http.hpp"
 #include "boost/beast/ssl.hpp"
 #include "src/agent/rest_internal.h"
+#include "warden/agent/agent.h"
 
 namespace warden {
 namespace rest_internal {
@@ -61,24 +62,19 @@ constexpr size_t kMaxConnections = 512;
 constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
 constexpr int kWorkerThreads = 2;
 
-// "host:port", "[v6]:port", ":port"; an empty host or "*" means every interface.
+// ParseHostPort's "host:port" and "[v6]:port", plus ":port" and "*:port" for every interface.
 absl::StatusOr<std::pair<std::string, uint16_t>> SplitListen(const std::string& listen) {
-  const auto invalid = [&listen] {
-    return absl::InvalidArgumentError(
-        absl::StrCat("restapi listen \"", listen, "\" is not host:port"));
-  };
-  const size_t colon = listen.rfind(':');
-  if (colon == std::string::npos) return invalid();
-  std::string host = listen.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  } else if (host.find(':') != std::string::npos) {
-    return invalid();
+  std::string address = listen;
+  if (absl::StartsWith(address, ":")) {
+    address = "0.0.0.0" + address;
+  } else if (absl::StartsWith(address, "*:")) {
+    address = "0.0.0.0" + address.substr(1);
   }
-  uint32_t port = 0;
-  if (!absl::SimpleAtoi(listen.substr(colon + 1), &port) || port > 65535) return invalid();
-  if (host.empty() || host == "*") host = "0.0.0.0";
-  return std::make_pair(host, static_cast<uint16_t>(port));
+  absl::StatusOr<std::pair<std::string, int>> parsed = ParseHostPort(address);
+  if (!parsed.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("restapi listen: ", parsed.status().message()));
+  }
+  return std::make_pair(parsed->first, static_cast<uint16_t>(parsed->second));
 }
 
 absl::StatusOr<tcp::endpoint> ResolveListen(asio::io_context& io, const std::string& listen) {

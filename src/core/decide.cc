@@ -28,7 +28,6 @@ bool SameForks(const std::vector<TimelineHistoryEntry>& a,
                       return x.timeline == y.timeline && x.lsn == y.lsn;
                     });
 }
-bool RunningPrimary(const LocalPostgres& pg) { return pg.running && pg.role == PgRole::kPrimary; }
 
 // host:port of a member, from its conn_url (postgres://host:port/db).
 std::string Address(const Member& member) {
@@ -55,7 +54,7 @@ class Decider {
     // A writable primary needs a lease it can vouch for: none at all counts as expired. Unlike
     // Patroni, this holds in pause too: a paused primary cut off from the DCS cannot see the
     // pause end, after which another node may take the expired key.
-    if (RunningPrimary(pg_)) {
+    if (IsRunningPrimary(pg_)) {
       const absl::Time demote_at = me_.lease_deadline - me_.demote_margin;
       if (me_.lease_deadline != absl::InfinitePast()) decision_.recheck_by = demote_at;
       if (now_ >= demote_at && !FailsafeConfirmed()) {
@@ -141,7 +140,7 @@ class Decider {
   // --- DCS unreachable --------------------------------------------------------------------------
 
   Decision DcsUnreachable() {
-    if (!RunningPrimary(pg_)) return Done("DCS unreachable: no change until it answers again");
+    if (!IsRunningPrimary(pg_)) return Done("DCS unreachable: no change until it answers again");
     if (FailsafeConfirmed()) {
       return Done(absl::StrCat("DCS unreachable; failsafe: all ", view_.failsafe.size() - 1,
                                " other members confirm this primary"));
@@ -176,11 +175,11 @@ class Decider {
   Decision Paused() {
     if (IAmLeader()) {
       Add({.type = Type::kRefreshLeader, .fence = Fence()});
-      if (RunningPrimary(pg_))
+      if (IsRunningPrimary(pg_))
         Add({.type = Type::kWriteStatus, .fence = Fence(), .optime = Position()});
       return Done("paused: keeping the leader key, PostgreSQL left alone");
     }
-    if (!view_.leader.has_value() && RunningPrimary(pg_)) {
+    if (!view_.leader.has_value() && IsRunningPrimary(pg_)) {
       Add({.type = Type::kAcquireLeader});
       return Done("paused: the running primary takes the free leader key");
     }
@@ -373,7 +372,7 @@ class Decider {
 
   Decision AsFollower() {
     const std::string& leader = view_.leader->name;
-    if (RunningPrimary(pg_)) {
+    if (IsRunningPrimary(pg_)) {
       Add({.type = Type::kDemote, .stop_mode = StopMode::kFast});
       Add({.type = Type::kFollow, .target = leader});
       return Done(absl::StrCat("demoting: ", leader, " holds the leader key"));
@@ -538,8 +537,8 @@ class Decider {
       }
       Add({.type = Type::kPromote});
     }
-    return Done(RunningPrimary(pg_) ? "no leader: the running primary takes the leader key back"
-                                    : "no leader: this node is the healthiest: taking the key");
+    return Done(IsRunningPrimary(pg_) ? "no leader: the running primary takes the leader key back"
+                                      : "no leader: this node is the healthiest: taking the key");
   }
 
   // Empty if this node may race now; otherwise why not.

@@ -52,13 +52,6 @@ LocalPostgres StateOf(FakeController& pg) {
   return pg.State(absl::InfiniteFuture()).value_or(LocalPostgres{});
 }
 
-bool WritablePrimary(const LocalPostgres& s) { return s.running && s.role == PgRole::kPrimary; }
-
-Lsn PositionOf(const LocalPostgres& s) {
-  if (!s.running) return s.stopped_lsn;
-  return s.role == PgRole::kPrimary ? s.wal_lsn : std::max(s.received_lsn, s.replayed_lsn);
-}
-
 class Simulation {
  public:
   explicit Simulation(const SimOptions& options)
@@ -285,7 +278,7 @@ class Simulation {
     if (!Chance(0.3)) return;
     Node* primary = nullptr;
     for (auto& n : nodes_) {
-      if (WritablePrimary(StateOf(*n->pg))) primary = n.get();
+      if (IsRunningPrimary(StateOf(*n->pg))) primary = n.get();
     }
     if (primary == nullptr) return;
     const int64_t bytes = std::uniform_int_distribution<int64_t>(8 << 10, 128 << 10)(rng_);
@@ -344,7 +337,7 @@ class Simulation {
         const LocalPostgres s = StateOf(*other->pg);
         probe.running = s.running;
         probe.role = s.role;
-        probe.wal_position = PositionOf(s);
+        probe.wal_position = WalPosition(s);
         probe.timeline = s.timeline;
         probe.confirms_primary = true;
       }
@@ -361,7 +354,7 @@ class Simulation {
     m.state = s.running ? "running" : "stopped";
     m.role = s.role == PgRole::kPrimary ? "primary" : "replica";
     m.version = "warden-sim";
-    if (s.running) m.xlog_location = PositionOf(s);
+    if (s.running) m.xlog_location = WalPosition(s);
     if (s.timeline > 0) m.timeline = s.timeline;
     m.tags = n.tags;
     return m;
@@ -413,7 +406,7 @@ class Simulation {
       }
     }
     const LocalPostgres after = StateOf(*n.pg);
-    if (!WritablePrimary(before) && WritablePrimary(after) && after.timeline > 1 &&
+    if (!IsRunningPrimary(before) && IsRunningPrimary(after) && after.timeline > 1 &&
         after.timeline != before.timeline) {
       OnPromotion(n, after, config);
     }
@@ -454,7 +447,7 @@ class Simulation {
   void CheckNoSplitBrain() {
     std::vector<std::string> primaries;
     for (auto& n : nodes_) {
-      if (WritablePrimary(StateOf(*n->pg))) primaries.push_back(n->name);
+      if (IsRunningPrimary(StateOf(*n->pg))) primaries.push_back(n->name);
     }
     if (primaries.size() > 1) {
       Fail("split brain: writable primaries " + absl::StrJoin(primaries, " and "));
@@ -465,7 +458,7 @@ class Simulation {
     std::string primary_address;
     std::string primary;
     for (auto& n : nodes_) {
-      if (WritablePrimary(StateOf(*n->pg))) {
+      if (IsRunningPrimary(StateOf(*n->pg))) {
         primary = n->name;
         primary_address = n->pg->address();
       }

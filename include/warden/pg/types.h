@@ -6,6 +6,7 @@
 #ifndef WARDEN_PG_TYPES_H_
 #define WARDEN_PG_TYPES_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <optional>
@@ -138,6 +139,18 @@ struct LocalPostgres {
 
   friend bool operator==(const LocalPostgres&, const LocalPostgres&) = default;
 };
+
+// Running, and as a primary: it accepts writes.
+inline bool IsRunningPrimary(const LocalPostgres& pg) {
+  return pg.running && pg.role == PgRole::kPrimary;
+}
+
+// How far this node's WAL reaches: written (primary), received or replayed (replica), or known
+// from pg_controldata (stopped).
+inline Lsn WalPosition(const LocalPostgres& pg) {
+  if (!pg.running) return pg.stopped_lsn;
+  return pg.role == PgRole::kPrimary ? pg.wal_lsn : std::max(pg.received_lsn, pg.replayed_lsn);
+}
 
 }  // namespace warden
 
