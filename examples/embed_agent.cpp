@@ -47,11 +47,15 @@ int main() {
     });
   }
   for (auto& agent : agents) threads.emplace_back([&agent] { (void)agent->Run(); });
-  mu.LockWhen(absl::Condition(
-      +[](std::set<std::string>* s) { return s->size() == 2; }, &streaming));
+  // A leader known and two replicas streaming (from it: nobody else is primary).
+  const auto ready = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    return !leader.empty() && streaming.size() == 2;
+  };
+  mu.LockWhen(absl::Condition(&ready));
   std::printf("the others stream from it; stopping %s\n", leader.c_str());
+  warden::Agent& first = *agents[leader.back() - '1'];
   mu.Unlock();
-  agents[leader.back() - '1']->Stop();  // a graceful stop hands the leader key over at once
+  first.Stop();  // a graceful stop hands the leader key over at once
   took_over.WaitForNotification();
   for (auto& agent : agents) agent->Stop();
   for (auto& thread : threads) thread.join();

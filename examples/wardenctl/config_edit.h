@@ -26,7 +26,7 @@ void PatchConfig(Json* config, const Json& patch);
 bool SameConfig(const Json& a, const Json& b);
 
 // The result must decode as a dynamic configuration and keep Patroni's timing rule
-// (loop_wait + 2 * retry_timeout <= ttl, whole seconds, ttl >= 20 s ...): agents would
+// (loop_wait + 2 * retry_timeout <= ttl, whole seconds, ttl >= 5 s ...): agents would
 // otherwise adjust or refuse it. INVALID_ARGUMENT saying what is wrong.
 absl::Status ValidateConfig(const Json& config);
 

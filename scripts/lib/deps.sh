@@ -6,7 +6,7 @@ WARDEN_PACKAGES=(
   libabsl-dev libboost1.81-dev libgtest-dev libgmock-dev libbenchmark-dev
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libpq-dev libyaml-cpp-dev nlohmann-json3-dev libssl-dev
-  etcd-server etcd-client postgresql-15 openssl
+  etcd-server etcd-client postgresql-15 openssl haproxy
 )
 
 warden_missing_packages() {

@@ -3,7 +3,10 @@
 // AdjustTiming mirrors Patroni's Config._validate_and_adjust_timeouts (patroni/config.py), so
 // that a warden member and a Patroni member reading the same /config run on the same timings:
 //  1. ttl, loop_wait and retry_timeout are whole seconds (Patroni reads each with int(), which
-//     truncates) and at least 20 s, 1 s and 3 s.
+//     truncates) and at least 5 s, 1 s and 3 s. Patroni 3.0 (Debian's) has no floors; later
+//     releases document ttl >= 20 s because their leader lock is refreshed by the HA loop. Warden
+//     keeps its lease alive on a timer of its own every ttl / 3, decoupled from the loop, so it
+//     can fail over in seconds; 5 s leaves room for two keep-alives to fail before the lease goes.
 //  2. If even the shortest loop_wait breaks loop_wait + 2 * retry_timeout <= ttl, loop_wait
 //     becomes 1 s and retry_timeout (ttl - 1) / 2 (rounded down).
 //  3. Otherwise, if the rule is broken, loop_wait shrinks to ttl - 2 * retry_timeout: Patroni
@@ -26,7 +29,7 @@
 namespace warden {
 namespace {
 
-constexpr int64_t kMinTtlSeconds = 20;
+constexpr int64_t kMinTtlSeconds = 5;
 constexpr int64_t kMinLoopWaitSeconds = 1;
 constexpr int64_t kMinRetryTimeoutSeconds = 3;
 
@@ -66,7 +69,7 @@ DynamicConfig AdjustTiming(DynamicConfig config, std::string* adjustment) {
   if (adjustment != nullptr) {
     *adjustment = notes.empty() ? std::string()
                                 : absl::StrCat(absl::StrJoin(notes, ", "),
-                                               " (Patroni's rule: whole seconds, ttl >= 20s, "
+                                               " (Patroni's rule: whole seconds, ttl >= 5s, "
                                                "loop_wait >= 1s, retry_timeout >= 3s, "
                                                "loop_wait + 2 * retry_timeout <= ttl)");
   }

@@ -85,6 +85,8 @@ pid_t LivePostmaster(const std::string& data_dir) {
   const std::string stat = ReadText(absl::StrCat("/proc/", pid, "/stat"));
   const size_t close_paren = stat.rfind(')');
   if (stat.empty() || close_paren == std::string::npos || close_paren + 2 >= stat.size()) return 0;
+  // A stale postmaster.pid may name a pid since reused by another program.
+  if (stat.find("(postgres)") == std::string::npos) return 0;
   const char state = stat[close_paren + 2];
   return state == 'Z' || state == 'X' ? 0 : static_cast<pid_t>(pid);
 }
@@ -327,10 +329,17 @@ class LocalController final : public Controller {
 
   std::string Tool(const char* name) const { return options_.bin_dir + "/" + name; }
   std::string SocketDir() const {
-    return options_.socket_dir.empty() ? options_.data_dir : options_.socket_dir;
+    if (!options_.socket_dir.empty()) return options_.socket_dir;
+    return DataDirParent().string();
   }
   std::string SideFile(const std::string& suffix) const {
-    return (fs::path(options_.data_dir).parent_path() / (options_.name + "." + suffix)).string();
+    return (DataDirParent() / (options_.name + "." + suffix)).string();
+  }
+  // The directory holding data_dir ("/a/data/" counts as "/a/data").
+  fs::path DataDirParent() const {
+    fs::path data(options_.data_dir);
+    if (!data.has_filename()) data = data.parent_path();
+    return data.parent_path();
   }
   std::string PgpassPath() const {
     return options_.pgpass_path.empty() ? SideFile("pgpass") : options_.pgpass_path;
@@ -460,33 +469,43 @@ class LocalController final : public Controller {
   }
 
   absl::Status StopLocked(StopMode mode, absl::Duration escalate_after, absl::Time deadline) {
-    if (!PostmasterRunning()) {
-      postmaster_.reset();
-      if (pid_t other = LivePostmaster(options_.data_dir); other != 0) {
-        return absl::FailedPreconditionError(
-            absl::StrCat("the postmaster of ", options_.data_dir, " (pid ", other,
-                         ") was not started by this controller; stop it with pg_ctl"));
-      }
-      return absl::OkStatus();
+    if (PostmasterRunning()) {
+      const absl::Status stopped = Escalate(
+          mode, escalate_after, deadline, [this](int sig) { (void)postmaster_->Signal(sig); },
+          [this](absl::Time until) { return postmaster_->WaitForExit(until); });
+      if (stopped.ok()) postmaster_.reset();
+      return stopped;
     }
-    // Each mode gets `escalate_after`; then the next, harsher one.
+    postmaster_.reset();
+    // A postmaster this controller did not start: an earlier agent's, still running after that
+    // agent died or was restarted. The HA loop must be able to demote it, so it is stopped by
+    // pid the same way (Patroni adopts such a postmaster, too).
+    const pid_t other = LivePostmaster(options_.data_dir);
+    if (other == 0) return absl::OkStatus();
+    return Escalate(
+        mode, escalate_after, deadline, [other](int sig) { ::kill(other, sig); },
+        [other](absl::Time until) { return pg_internal::WaitForProcessExit(other, until); });
+  }
+
+  // Sends the stop signals from `mode`'s on, each given `escalate_after` before the next,
+  // harsher one, until `wait_exit` sees the postmaster gone.
+  static absl::Status Escalate(StopMode mode, absl::Duration escalate_after, absl::Time deadline,
+                               const std::function<void(int)>& signal,
+                               const std::function<bool(absl::Time)>& wait_exit) {
     static constexpr int kSignals[] = {SIGTERM, SIGINT, SIGQUIT, SIGKILL};
     int step = mode == StopMode::kSmart ? 0 : mode == StopMode::kFast ? 1 : 2;
     for (; step < 4; ++step) {
-      (void)postmaster_->Signal(kSignals[step]);
+      signal(kSignals[step]);
       const absl::Time until =
           step == 3 ? deadline : std::min(deadline, absl::Now() + escalate_after);
-      if (postmaster_->WaitForExit(until)) {
-        postmaster_.reset();
-        return absl::OkStatus();
-      }
+      if (wait_exit(until)) return absl::OkStatus();
       if (absl::Now() >= deadline) break;
     }
     return absl::DeadlineExceededError("PostgreSQL did not stop before the deadline");
   }
 
   absl::Status ReloadLocked(absl::Time deadline) {
-    if (!PostmasterRunning()) return absl::OkStatus();
+    if (!PostmasterRunning() && LivePostmaster(options_.data_dir) == 0) return absl::OkStatus();
     return ExecLocked("SELECT pg_reload_conf()", {}, deadline);
   }
 

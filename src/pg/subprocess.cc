@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 #include <functional>
 #include <map>
 #include <memory>
@@ -577,6 +578,33 @@ class Supervisor {
 };
 
 }  // namespace
+
+bool WaitForProcessExit(pid_t pid, absl::Time deadline) {
+  const auto terminated = [pid] {
+    std::ifstream stat(absl::StrCat("/proc/", pid, "/stat"));
+    std::string text;
+    std::getline(stat, text);
+    const size_t close_paren = text.rfind(')');
+    if (!stat.good() || close_paren == std::string::npos || close_paren + 2 >= text.size()) {
+      return true;  // gone altogether
+    }
+    const char state = text[close_paren + 2];
+    return state == 'Z' || state == 'X';
+  };
+  const UniqueFd pidfd = OpenPidFd(pid);
+  while (!terminated()) {
+    int timeout = PollTimeoutMs(deadline);
+    if (timeout == 0) return false;
+    if (!pidfd.valid()) {
+      if (timeout < 0 || timeout > kPollIntervalMs) timeout = kPollIntervalMs;
+      poll(nullptr, 0, timeout);
+      continue;
+    }
+    pollfd fd = {pidfd.get(), POLLIN, 0};
+    poll(&fd, 1, timeout);  // readable once the process has terminated
+  }
+  return true;
+}
 
 absl::StatusOr<CommandResult> RunCommand(const Command& command, absl::Time deadline,
                                          const std::function<void(std::string_view)>& on_output) {

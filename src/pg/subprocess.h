@@ -78,6 +78,12 @@ absl::StatusOr<CommandResult> RunCommand(
     const Command& command, absl::Time deadline,
     const std::function<void(std::string_view)>& on_output = nullptr);
 
+// Waits until process `pid`, which need not be a child of this one (a postmaster left by an
+// earlier agent), has terminated or `deadline` passes; true if it terminated (a zombie counts:
+// its parent, not warden, reaps it). Waits on a pidfd where the kernel has pidfd_open, else
+// polls /proc every 10 ms.
+bool WaitForProcessExit(pid_t pid, absl::Time deadline);
+
 // A long-running child (the postmaster) in its own process group. Thread-safe.
 class ChildProcess {
  public:

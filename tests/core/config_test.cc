@@ -1,7 +1,7 @@
 // Copyright 2026 The warden Authors. Licensed under the Apache License, Version 2.0.
 //
 // AdjustTiming, read as a spec of Patroni's timing rule (patroni/config.py,
-// Config._validate_and_adjust_timeouts): whole seconds, minimums of ttl 20 s, loop_wait 1 s,
+// Config._validate_and_adjust_timeouts): whole seconds, minimums of ttl 5 s, loop_wait 1 s,
 // retry_timeout 3 s, then loop_wait + 2 * retry_timeout <= ttl by shortening loop_wait first.
 
 #include "warden/core/config.h"
@@ -65,17 +65,20 @@ TEST(AdjustTimingTest, ShortensRetryTimeoutOnlyWhenTheShortestLoopIsNotEnough) {
   EXPECT_THAT(adjustment, HasSubstr("retry_timeout 20s -> 14s"));
 }
 
-TEST(AdjustTimingTest, RaisesEachToPatronisMinimum) {
+TEST(AdjustTimingTest, RaisesEachToItsMinimum) {
   std::string adjustment;
-  ExpectTiming(AdjustTiming(TimingSeconds(5, 0, 1), &adjustment), 20, 1, 3);
-  EXPECT_THAT(adjustment, HasSubstr("ttl 5s -> 20s"));
+  ExpectTiming(AdjustTiming(TimingSeconds(20, 0, 1), &adjustment), 20, 1, 3);
   EXPECT_THAT(adjustment, HasSubstr("loop_wait 0 -> 1s"));
   EXPECT_THAT(adjustment, HasSubstr("retry_timeout 1s -> 3s"));
+  ExpectTiming(AdjustTiming(TimingSeconds(2, 1, 3), &adjustment), 5, 1, 2);
+  EXPECT_THAT(adjustment, HasSubstr("ttl 2s -> 5s"));
 }
 
-TEST(AdjustTimingTest, AppliesTheRuleToTheRaisedTtl) {
-  // ttl 10 becomes 20; then 1 + 2 * 10 > 20, so the retry shrinks to (20 - 1) / 2.
-  ExpectTiming(AdjustTiming(TimingSeconds(10, 10, 10), nullptr), 20, 1, 9);
+TEST(AdjustTimingTest, KeepsAShortTtlAndShrinksTheRetry) {
+  // Patroni 3.0 accepts ttl 10 as it is; 1 + 2 * 10 > 10, so the retry shrinks to (10 - 1) / 2.
+  ExpectTiming(AdjustTiming(TimingSeconds(10, 10, 10), nullptr), 10, 1, 4);
+  ExpectTiming(AdjustTiming(TimingSeconds(10, 2, 3), nullptr), 10, 2, 3);
+  ExpectTiming(AdjustTiming(TimingSeconds(5, 1, 2), nullptr), 5, 1, 2);
 }
 
 TEST(AdjustTimingTest, TruncatesToWholeSecondsAsPatronisIntDoes) {
@@ -94,7 +97,7 @@ TEST(AdjustTimingTest, CapsAbsurdValuesWithoutOverflowing) {
   EXPECT_GE(adjusted.loop_wait, absl::Seconds(1));
   const DynamicConfig negative = AdjustTiming(
       Timing(-absl::InfiniteDuration(), absl::Seconds(-5), absl::Seconds(-5)), nullptr);
-  ExpectTiming(negative, 20, 1, 3);
+  ExpectTiming(negative, 5, 1, 2);
 }
 
 TEST(AdjustTimingTest, TouchesNothingButTheThreeTimings) {
@@ -114,9 +117,9 @@ TEST(AdjustTimingTest, AlwaysEndsWithTheRuleHoldingAndIsIdempotent) {
         const DynamicConfig once =
             AdjustTiming(TimingSeconds(ttl, loop_wait, retry_timeout), nullptr);
         EXPECT_LE(once.loop_wait + 2 * once.retry_timeout, once.ttl);
-        EXPECT_GE(once.ttl, absl::Seconds(20));
+        EXPECT_GE(once.ttl, absl::Seconds(5));
         EXPECT_GE(once.loop_wait, absl::Seconds(1));
-        EXPECT_GE(once.retry_timeout, absl::Seconds(3));
+        EXPECT_GE(once.retry_timeout, absl::Seconds(once.ttl < absl::Seconds(7) ? 2 : 3));
         std::string adjustment;
         EXPECT_EQ(AdjustTiming(once, &adjustment), once);
         EXPECT_THAT(adjustment, IsEmpty());

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -29,7 +30,7 @@ constexpr char kSuperuser[] = "admin";
 constexpr char kSuperuserPassword[] = "e2e-admin";
 
 std::string Yaml(const E2eClusterOptions& o, const std::string& name, const std::string& dir,
-                 const std::string& etcd, int rest_port, int pg_port) {
+                 const std::string& etcd, int rest_port, int pg_port, const std::string& tags) {
   return absl::StrCat(R"(scope: e2e
 name: )",
                       name, R"(
@@ -82,7 +83,14 @@ postgresql:
   parameters:
     max_wal_senders: 10
     wal_log_hints: on
-)");
+tags:
+)",
+                      tags.empty() ? "  {}\n" : tags);
+}
+
+std::string ConninfoFor(int port) {
+  return absl::StrCat("host=127.0.0.1 port=", port, " dbname=postgres user=", kSuperuser,
+                      " password=", kSuperuserPassword, " connect_timeout=3");
 }
 
 }  // namespace
@@ -94,39 +102,91 @@ absl::StatusOr<std::unique_ptr<E2eCluster>> E2eCluster::Start(E2eClusterOptions 
 }
 
 absl::Status E2eCluster::Init() {
-  absl::StatusOr<std::unique_ptr<EtcdCluster>> etcd = EtcdCluster::Start();
+  absl::StatusOr<std::unique_ptr<EtcdCluster>> etcd =
+      EtcdCluster::Start({.members = options_.etcd_members});
   if (!etcd.ok()) return etcd.status();
   etcd_ = *std::move(etcd);
   std::string pattern = (fs::temp_directory_path() / "warden-e2e-XXXXXX").string();
   if (mkdtemp(pattern.data()) == nullptr) return absl::InternalError("mkdtemp failed");
   dir_ = pattern;
   ::chmod(dir_.c_str(), 0755);  // PostgreSQL runs as postgres below it
+  for (int i = 0; i < options_.nodes; ++i) {
+    const std::string tags = i < static_cast<int>(options_.tags.size()) ? options_.tags[i] : "";
+    if (absl::StatusOr<int> added = AddNode(tags); !added.ok()) return added.status();
+  }
+  if (options_.haproxy) {
+    if (absl::Status s = StartHaproxy(); !s.ok()) return s;
+  }
+  return StartAll();
+}
+
+absl::StatusOr<int> E2eCluster::AddNode(const std::string& tags) {
   const passwd* postgres = ::getpwnam("postgres");
   if (postgres == nullptr) return absl::FailedPreconditionError("no OS user postgres");
-  for (int i = 0; i < options_.nodes; ++i) {
-    Node node;
-    node.name = absl::StrCat("n", i + 1);
-    node.dir = absl::StrCat(dir_, "/", node.name);
-    node.config = node.dir + ".yml";
-    node.rest_port = FreePort();
-    node.pg_port = FreePort();
-    fs::create_directories(node.dir);
-    if (::chown(node.dir.c_str(), postgres->pw_uid, postgres->pw_gid) != 0) {
-      return absl::InternalError("chown failed");
+  Node node;
+  node.name = absl::StrCat("n", nodes_.size() + 1);
+  node.dir = absl::StrCat(dir_, "/", node.name);
+  node.data_dir = node.dir + "/data";
+  node.config = node.dir + ".yml";
+  node.rest_port = FreePort();
+  node.pg_port = FreePort();
+  std::vector<std::string> endpoints;
+  for (int m = 0; m < etcd_->size(); ++m) {
+    const std::string member = etcd_->ClientEndpoint(m);
+    int port = 0;
+    if (!absl::SimpleAtoi(member.substr(member.rfind(':') + 1), &port)) {
+      return absl::InternalError(absl::StrCat("bad etcd endpoint ", member));
     }
-    std::ofstream(node.config) << Yaml(options_, node.name, node.dir,
-                                       absl::StrJoin(etcd_->ClientEndpoints(), ","), node.rest_port,
-                                       node.pg_port);
-    nodes_.push_back(std::move(node));
+    absl::StatusOr<std::unique_ptr<TcpProxy>> proxy = TcpProxy::Start(port);
+    if (!proxy.ok()) return proxy.status();
+    endpoints.push_back((*proxy)->endpoint());
+    node.etcd_proxies.push_back(*std::move(proxy));
   }
-  for (int i = 0; i < size(); ++i) {
+  fs::create_directories(node.dir);
+  if (::chown(node.dir.c_str(), postgres->pw_uid, postgres->pw_gid) != 0) {
+    return absl::InternalError("chown failed");
+  }
+  std::ofstream(node.config) << Yaml(options_, node.name, node.dir, absl::StrJoin(endpoints, ","),
+                                     node.rest_port, node.pg_port, tags);
+  nodes_.push_back(std::move(node));
+  return size() - 1;
+}
+
+absl::Status E2eCluster::StartAll() {
+  if (!options_.race_bootstrap) {
+    if (absl::Status s = StartAgent(0); !s.ok()) return s;
+    if (!WaitFor([&] { return Http(0, "GET", "/primary") == 200; }, absl::Seconds(60))) {
+      return absl::DeadlineExceededError(absl::StrCat("n1 did not bootstrap: ", LogTail(0)));
+    }
+  }
+  for (int i = options_.race_bootstrap ? 0 : 1; i < size(); ++i) {
     if (absl::Status s = StartAgent(i); !s.ok()) return s;
   }
   return absl::OkStatus();
 }
 
+absl::Status E2eCluster::StartHaproxy() {
+  std::vector<HaproxyBackend> backends;
+  for (const Node& n : nodes_) {
+    backends.push_back({.name = n.name, .pg_port = n.pg_port, .rest_port = n.rest_port});
+  }
+  absl::StatusOr<std::unique_ptr<Haproxy>> haproxy =
+      Haproxy::Start(backends, {.check_interval_ms = 500, .fall = 2, .rise = 1, .dir = dir_});
+  if (!haproxy.ok()) return haproxy.status();
+  haproxy_ = *std::move(haproxy);
+  return absl::OkStatus();
+}
+
 E2eCluster::~E2eCluster() {
-  for (int i = 0; i < size(); ++i) KillAgent(i, /*with_postgres=*/true);
+  for (int i = 0; i < size(); ++i) {
+    ResumeAgent(i);  // a stopped process group ignores nothing but SIGKILL; be thorough
+    KillAgent(i, /*with_postgres=*/true);
+  }
+  haproxy_.reset();
+  if (std::getenv("WARDEN_E2E_KEEP") != nullptr) {  // for a post-mortem of the logs
+    std::fprintf(stderr, "e2e: kept %s\n", dir_.c_str());
+    return;
+  }
   std::error_code ignored;
   if (!dir_.empty()) fs::remove_all(dir_, ignored);
 }
@@ -135,6 +195,11 @@ absl::Status E2eCluster::StartAgent(int node) {
   Node& n = nodes_[node];
   pg_internal::Command command;
   command.argv = {WARDEN_AGENT_BIN, n.config};
+  if (options_.agent == AgentKind::kPatroni) {
+    // Patroni runs PostgreSQL as its own user; warden-agent switches users itself.
+    command.argv = {"/usr/bin/patroni", n.config};
+    command.run_as_user = "postgres";
+  }
   command.stdout_file = n.dir + ".log";
   // Nothing else from the test's environment: a PGPASSWORD there would break replication logins.
   command.env["PATH"] = "/usr/bin:/bin";
@@ -163,12 +228,70 @@ void E2eCluster::KillAgent(int node, bool with_postgres) {
 }
 
 void E2eCluster::KillPostmaster(int node) {
-  std::ifstream pid_file(nodes_[node].dir + "/data/postmaster.pid");
+  if (const int pid = PostmasterPid(node); pid > 1) ::kill(pid, SIGKILL);
+}
+
+int E2eCluster::PostmasterPid(int node) const {
+  std::ifstream pid_file(nodes_[node].data_dir + "/postmaster.pid");
   std::string line;
   int pid = 0;
-  if (std::getline(pid_file, line) && absl::SimpleAtoi(line, &pid) && pid > 1) {
-    ::kill(pid, SIGKILL);
+  if (std::getline(pid_file, line) && absl::SimpleAtoi(line, &pid)) return pid;
+  return 0;
+}
+
+void E2eCluster::PauseAgent(int node) {
+  if (nodes_[node].agent != nullptr) (void)nodes_[node].agent->Signal(SIGSTOP);
+}
+
+void E2eCluster::ResumeAgent(int node) {
+  if (nodes_[node].agent != nullptr) (void)nodes_[node].agent->Signal(SIGCONT);
+}
+
+bool E2eCluster::AgentRunning(int node) {
+  return nodes_[node].agent != nullptr && nodes_[node].agent->Running();
+}
+
+std::optional<int> E2eCluster::AgentExitCode(int node) {
+  if (nodes_[node].agent == nullptr || nodes_[node].agent->Running()) return std::nullopt;
+  return nodes_[node].agent->ExitCode();
+}
+
+void E2eCluster::CutFromDcs(int node) {
+  for (const std::unique_ptr<TcpProxy>& proxy : nodes_[node].etcd_proxies) proxy->Cut();
+}
+
+void E2eCluster::HealDcs(int node) {
+  for (const std::unique_ptr<TcpProxy>& proxy : nodes_[node].etcd_proxies) proxy->Heal();
+}
+
+absl::StatusOr<std::string> E2eCluster::Wardenctl(const std::vector<std::string>& args) const {
+  pg_internal::Command command;
+  // Straight to etcd, not through n1's proxies: the test's view survives n1 being cut off.
+  command.argv = {WARDENCTL_BIN, "-c", nodes_[0].config, "--dcs",
+                  absl::StrCat("etcd3://", absl::StrJoin(etcd_->ClientEndpoints(), ","))};
+  command.argv.insert(command.argv.end(), args.begin(), args.end());
+  absl::StatusOr<pg_internal::CommandResult> result =
+      pg_internal::RunCommand(command, absl::Now() + absl::Seconds(60));
+  if (!result.ok()) return result.status();
+  if (result->exit_code != 0) {
+    return absl::UnknownError(absl::StrCat("wardenctl ", absl::StrJoin(args, " "), " exited ",
+                                           result->exit_code, ": ", result->output));
   }
+  return result->output;
+}
+
+absl::StatusOr<std::string> E2eCluster::RunAsPostgres(const std::vector<std::string>& argv) {
+  pg_internal::Command command;
+  command.argv = argv;
+  command.run_as_user = "postgres";
+  absl::StatusOr<pg_internal::CommandResult> result =
+      pg_internal::RunCommand(command, absl::Now() + absl::Seconds(120));
+  if (!result.ok()) return result.status();
+  if (result->exit_code != 0) {
+    return absl::UnknownError(
+        absl::StrCat(argv[0], " exited ", result->exit_code, ": ", result->output));
+  }
+  return result->output;
 }
 
 int E2eCluster::Http(int node, const std::string& method, const std::string& path,
@@ -176,10 +299,17 @@ int E2eCluster::Http(int node, const std::string& method, const std::string& pat
   return HttpStatus(rest_port(node), method, path, body);
 }
 
+std::string E2eCluster::Conninfo(int node) const { return ConninfoFor(pg_port(node)); }
+
+std::string E2eCluster::WriteConninfo() const {
+  return haproxy_ == nullptr ? "" : ConninfoFor(haproxy_->write_port());
+}
+
 absl::StatusOr<std::string> E2eCluster::Sql(int node, const std::string& sql) const {
-  const std::string conninfo =
-      absl::StrCat("host=127.0.0.1 port=", pg_port(node), " dbname=postgres user=", kSuperuser,
-                   " password=", kSuperuserPassword, " connect_timeout=3");
+  return SqlAt(Conninfo(node), sql);
+}
+
+absl::StatusOr<std::string> E2eCluster::SqlAt(const std::string& conninfo, const std::string& sql) {
   PGconn* conn = PQconnectdb(conninfo.c_str());
   if (PQstatus(conn) != CONNECTION_OK) {
     std::string error = PQerrorMessage(conn);
@@ -220,6 +350,24 @@ bool E2eCluster::WaitFor(const std::function<bool()>& done, absl::Duration timeo
   return true;
 }
 
+bool E2eCluster::HoldsFor(const std::function<bool()>& invariant, absl::Duration duration) {
+  const absl::Time end = absl::Now() + duration;
+  while (absl::Now() < end) {
+    if (!invariant()) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return true;
+}
+
+std::vector<int> E2eCluster::WritableNodes() const {
+  std::vector<int> writable;
+  for (int i = 0; i < size(); ++i) {
+    absl::StatusOr<std::string> recovery = Sql(i, "SELECT pg_is_in_recovery()");
+    if (recovery.ok() && *recovery == "f") writable.push_back(i);
+  }
+  return writable;
+}
+
 bool E2eCluster::Healthy() const {
   const int primary = Primary();
   if (primary < 0) return false;
@@ -234,12 +382,18 @@ bool E2eCluster::Healthy() const {
   return streaming.ok() && *streaming == std::to_string(others);
 }
 
-std::string E2eCluster::LogTail(int node) const {
+std::string E2eCluster::LogTail(int node, size_t bytes) const {
   std::ifstream log(nodes_[node].dir + ".log");
   std::stringstream text;
   text << log.rdbuf();
   const std::string all = text.str();
-  return all.size() > 2000 ? all.substr(all.size() - 2000) : all;
+  return all.size() > bytes ? all.substr(all.size() - bytes) : all;
+}
+
+std::string E2eCluster::Logs() const {
+  std::string logs;
+  for (int i = 0; i < size(); ++i) absl::StrAppend(&logs, "--- ", name(i), "\n", LogTail(i));
+  return logs;
 }
 
 }  // namespace warden::test

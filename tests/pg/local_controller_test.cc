@@ -354,7 +354,7 @@ TEST_F(LocalControllerTest, APortInUseIsReportedBeforeStarting) {
   EXPECT_NE(status.message().find(std::to_string(n1.options.port)), absl::string_view::npos);
 }
 
-TEST_F(LocalControllerTest, ADataDirectoryRunByAnotherPostmasterIsNeverStartedTwice) {
+TEST_F(LocalControllerTest, APostmasterStartedByOthersIsNeverStartedTwiceButCanBeStopped) {
   Node& n1 = AddNode("n1");
   ASSERT_TRUE(n1.controller->Bootstrap({}, In(absl::Seconds(60))).ok());
   ASSERT_TRUE(n1.controller->Stop(StopMode::kFast, absl::Seconds(10), In(absl::Seconds(30))).ok());
@@ -371,9 +371,13 @@ TEST_F(LocalControllerTest, ADataDirectoryRunByAnotherPostmasterIsNeverStartedTw
   EXPECT_NE(status.message().find("already in use by postmaster pid"), absl::string_view::npos)
       << status;
   EXPECT_TRUE(MustState(n1).running);  // and the snapshot still reads it
-  pg_ctl.argv = {
-      n1.options.bin_dir + "/pg_ctl", "stop", "-m", "immediate", "-D", n1.options.data_dir};
-  (void)pg_internal::RunCommand(pg_ctl, In(absl::Seconds(60)));
+  // But it can be stopped (an agent restarted while its PostgreSQL ran on must be able to demote
+  // it), and then started as warden's own.
+  status = n1.controller->Stop(StopMode::kFast, absl::Seconds(10), In(absl::Seconds(30)));
+  EXPECT_TRUE(status.ok()) << status;
+  EXPECT_FALSE(MustState(n1).running);
+  EXPECT_TRUE(n1.controller->Start(In(absl::Seconds(60))).ok());
+  EXPECT_TRUE(MustState(n1).running);
 }
 
 TEST_F(LocalControllerTest, AMissingPgHbaReplicationLineIsNamedWithTheFix) {

@@ -61,9 +61,11 @@ struct DynamicConfig {
 // Patroni's timing rule: loop_wait + 2 * retry_timeout <= ttl, so that a leader that fails one
 // DCS call can retry and still refresh its lock in time. Returns the config unchanged when it
 // holds, otherwise one adjusted as Patroni adjusts it, with `adjustment` saying what changed.
-// Like Patroni it also truncates the three to whole seconds and raises them to its minimums
-// (ttl 20 s, loop_wait 1 s, retry_timeout 3 s); `adjustment` is empty when nothing changed and
-// may be null.
+// Like Patroni it also truncates the three to whole seconds and raises them to minimums (ttl
+// 5 s, loop_wait 1 s, retry_timeout 3 s, the last shrunk by the rule when ttl < 7 s);
+// `adjustment` is empty when nothing changed and may be null. Patroni 3.0 has no ttl minimum,
+// later releases document 20 s because their lock is renewed by the HA loop itself; warden's
+// lease is kept alive on its own timer (every ttl / 3), so a 5 s ttl is safe.
 DynamicConfig AdjustTiming(DynamicConfig config, std::string* adjustment);
 
 // Per-member tags (tags: in patroni.yml, "tags" in the member JSON).

@@ -31,7 +31,9 @@ struct LocalControllerOptions {
   // Where the server listens and how other nodes reach it.
   std::string listen_host = "127.0.0.1";
   int port = 5432;
-  // The unix socket directory; also where this controller connects. Empty: data_dir.
+  // The unix socket directory; also where this controller connects. Empty: the directory that
+  // holds data_dir (beside the pgpass and log files). Never data_dir itself: pg_rewind copies
+  // every file of the source's data directory and fails on a socket there.
   std::string socket_dir;
   // The OS user PostgreSQL runs as when this process is root. Ignored otherwise.
   std::string os_user = "postgres";
