@@ -81,7 +81,14 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::string last;
-  (*agent)->SetObserver([&last](const warden::AgentStatus& status) {
+  std::string last_adjustment;
+  (*agent)->SetObserver([&](const warden::AgentStatus& status) {
+    if (status.config_adjustment != last_adjustment) {
+      last_adjustment = status.config_adjustment;
+      if (!last_adjustment.empty()) {
+        Log("WARNING", absl::StrCat(status.name, ": dynamic config adjusted: ", last_adjustment));
+      }
+    }
     if (status.last_decision == last) return;  // log changes, not every loop
     last = status.last_decision;
     Log("INFO", absl::StrCat(status.name, ": ", last));

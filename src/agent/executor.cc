@@ -18,6 +18,25 @@ using Type = Action::Type;
 // How long a demotion may wait for a clean (fast) stop before it is forced.
 constexpr absl::Duration kDemoteEscalation = absl::Seconds(5);
 
+// Whether an action is a DCS read or write only (not PostgreSQL's).
+bool TouchesOnlyTheDcs(Type type) {
+  switch (type) {
+    case Type::kBootstrap:
+    case Type::kClone:
+    case Type::kRewind:
+    case Type::kReinitialize:
+    case Type::kPromote:
+    case Type::kDemote:
+    case Type::kRefuseToRun:
+    case Type::kStartPostgres:
+    case Type::kFollow:
+    case Type::kSetSynchronousStandbyNames:
+      return false;
+    default:
+      return true;
+  }
+}
+
 // Which of the executor's timeouts bounds an action.
 absl::Duration TimeoutFor(Type type, const ExecutorOptions& options) {
   switch (type) {
@@ -26,15 +45,8 @@ absl::Duration TimeoutFor(Type type, const ExecutorOptions& options) {
     case Type::kRewind:
     case Type::kReinitialize:
       return options.long_timeout;
-    case Type::kPromote:
-    case Type::kDemote:
-    case Type::kRefuseToRun:
-    case Type::kStartPostgres:
-    case Type::kFollow:
-    case Type::kSetSynchronousStandbyNames:
-      return options.postgres_timeout;
     default:
-      return options.dcs_timeout;
+      return TouchesOnlyTheDcs(type) ? options.dcs_timeout : options.postgres_timeout;
   }
 }
 
@@ -53,7 +65,8 @@ ActionExecutor::Outcome ActionExecutor::Run(const Decision& decision, const Clus
                                             absl::Time deadline) {
   Outcome outcome;
   for (const Action& action : decision.actions) {
-    const absl::Time own = absl::Now() + TimeoutFor(action.type, options_);
+    absl::Time own = absl::Now() + TimeoutFor(action.type, options_);
+    if (TouchesOnlyTheDcs(action.type)) own = std::min(own, options_.dcs_deadline_cap);
     outcome.error = RunOne(action, view, self, lease, std::min(deadline, own));
     if (!outcome.error.ok()) {
       outcome.error = absl::Status(outcome.error.code(), absl::StrCat(ActionName(action.type), ": ",

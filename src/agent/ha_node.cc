@@ -98,7 +98,7 @@ HaNode::HaNode(const AgentOptions& options, std::string api_url, Dcs& dcs, Contr
   status_.api_url = api_url_;
   status_.conn_url = absl::StrCat("postgres://", options_.connect_address, "/postgres");
   status_.tags = options_.tags;
-  status_.config = AdjustTiming(options_.bootstrap_config, nullptr);
+  status_.config = AdjustTiming(options_.bootstrap_config, &status_.config_adjustment);
 }
 
 DynamicConfig HaNode::EffectiveConfig() const {
@@ -112,17 +112,35 @@ ExecutorOptions HaNode::ExecutorOptionsFor(const DynamicConfig& config) const {
   return ExecutorOptions{.dcs_timeout = config.retry_timeout,
                          .postgres_timeout = std::max(config.retry_timeout, absl::Seconds(60)),
                          .long_timeout = absl::Hours(24),
-                         .bootstrap = options_.initdb};
+                         .bootstrap = options_.initdb,
+                         .dcs_deadline_cap = dcs_cap_};
 }
 
 absl::Time HaNode::Deadline(const DynamicConfig& config) const {
   return absl::Now() + config.retry_timeout;
 }
 
+absl::Time HaNode::DcsDeadline(const DynamicConfig& config) const {
+  return std::min(Deadline(config), dcs_cap_);
+}
+
+absl::Time HaNode::PrimaryDcsCap() const {
+  bool primary = false;
+  {
+    absl::MutexLock lock(&mu_);
+    primary = IsRunningPrimary(status_.postgres);
+  }
+  const LeaseState lease = lease_.Current();
+  if (!primary || lease.id == kNoLease) return absl::InfiniteFuture();
+  const absl::Time demote_at = lease.deadline + wall_offset_ - LocalNode{}.demote_margin;
+  return absl::Now() + (demote_at - Now());  // from the monotonic clock's time to real time
+}
+
 absl::Time HaNode::RunOnce() {
   const absl::Time started = Now();
   DynamicConfig config = EffectiveConfig();
   lease_.SetTtl(config.ttl);
+  dcs_cap_ = PrimaryDcsCap();
   int64_t dcs_errors = lease_.Ensure(config.retry_timeout).ok() ? 0 : 1;
   absl::StatusOr<Observation> seen = Observe(config);
   if (!seen.ok()) {
@@ -133,7 +151,8 @@ absl::Time HaNode::RunOnce() {
     return clock_.Now() + std::min(config.loop_wait, absl::Seconds(1));
   }
   if (!seen->dcs_ok) ++dcs_errors;
-  if (seen->view.config_revision != 0) config = AdjustTiming(seen->view.config, nullptr);
+  std::string adjustment;
+  if (seen->view.config_revision != 0) config = AdjustTiming(seen->view.config, &adjustment);
   LocalNode local = BuildLocalNode(*seen, config);
   const Decision decision = Decide(seen->view, local, config, Now());
   if (const char* busy = BusyState(decision); busy != nullptr) SetState(busy);
@@ -151,13 +170,14 @@ absl::Time HaNode::RunOnce() {
     if (seen->dcs_ok && local.lease != kNoLease) {
       (void)dcs_.Put(keys_.member(options_.name),
                      EncodeMember(SelfMember(seen->postgres, config.pause)), local.lease,
-                     Deadline(config));
+                     DcsDeadline(config));
     }
   }
   Publish(*seen, config, decision, Now() - started);
   {
     absl::MutexLock lock(&mu_);
     status_.counters.dcs_errors += dcs_errors;
+    if (seen->view.config_revision != 0) status_.config_adjustment = std::move(adjustment);
     if (!outcome.error.ok()) {
       absl::StrAppend(&status_.last_decision, " (", outcome.error.message(), ")");
     }
@@ -175,7 +195,7 @@ absl::Time HaNode::RunOnce() {
 
 absl::StatusOr<HaNode::Observation> HaNode::Observe(const DynamicConfig& config) {
   Observation seen;
-  absl::StatusOr<ListResult> listing = dcs_.List(keys_.prefix(), Deadline(config));
+  absl::StatusOr<ListResult> listing = dcs_.List(keys_.prefix(), DcsDeadline(config));
   seen.dcs_ok = listing.ok();
   if (seen.dcs_ok) {
     view_ = DecodeCluster(keys_, *listing);
@@ -269,7 +289,7 @@ void HaNode::EnsureConfigKey(const DynamicConfig& config) {
   TxnRequest txn;
   txn.compares = {Compare::Absent(keys_.config())};
   txn.success = {TxnOp::Put(keys_.config(), EncodeConfig(config))};
-  (void)dcs_.Txn(txn, Deadline(config));
+  (void)dcs_.Txn(txn, DcsDeadline(config));
 }
 
 void HaNode::Publish(const Observation& seen, const DynamicConfig& config, const Decision& decision,

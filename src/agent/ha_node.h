@@ -81,7 +81,12 @@ class HaNode {
   void Publish(const Observation& seen, const DynamicConfig& config, const Decision& decision,
                absl::Duration took) ABSL_LOCKS_EXCLUDED(mu_);
   void SetState(const std::string& state) ABSL_LOCKS_EXCLUDED(mu_);
+  // Deadline of a PostgreSQL call: retry_timeout from now.
   absl::Time Deadline(const DynamicConfig& config) const;
+  // Deadline of a DCS call in this loop: retry_timeout from now, but for a running primary no
+  // later than the moment it must demote (dcs_cap_).
+  absl::Time DcsDeadline(const DynamicConfig& config) const;
+  absl::Time PrimaryDcsCap() const ABSL_LOCKS_EXCLUDED(mu_);
   ExecutorOptions ExecutorOptionsFor(const DynamicConfig& config) const;
   // Wall-clock time on the monotonic clock: what Decide, the status and the failover key's
   // scheduled_at use (lease deadlines are converted to it).
@@ -101,6 +106,10 @@ class HaNode {
   const absl::Duration wall_offset_;
 
   // HA-thread state.
+  // A running primary must demote before its lease can expire, so no DCS call of its loop may
+  // outlast the moment it has to (a hung etcd would otherwise hold the loop, and with it the
+  // demotion, past that moment). Real time, as DCS deadlines are; infinite for others.
+  absl::Time dcs_cap_ = absl::InfiniteFuture();
   ClusterView view_;
   absl::Time postgres_down_since_ = absl::InfinitePast();
 

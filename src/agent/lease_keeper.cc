@@ -14,6 +14,12 @@ void LeaseKeeper::SetTtl(absl::Duration ttl) {
 }
 
 absl::Status LeaseKeeper::Ensure(absl::Duration timeout) {
+  {
+    // A valid lease needs no I/O: don't queue behind a keep-alive that a hung DCS holds up (the
+    // HA loop calls this, and a primary's loop must reach its demotion in time).
+    absl::MutexLock lock(&mu_);
+    if (lease_.id != kNoLease && clock_.Now() < lease_.deadline) return absl::OkStatus();
+  }
   absl::MutexLock io(&io_mu_);
   absl::Duration ttl;
   {

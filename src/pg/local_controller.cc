@@ -246,20 +246,26 @@ class LocalController final : public Controller {
     const std::string source_server =
         absl::StrCat("host=", source.host, " port=", source.port, " user=", options_.superuser.name,
                      " dbname=postgres passfile=", PgpassPath(), " connect_timeout=5");
+    // A target not shut down cleanly (a replica stopped in immediate mode, a crashed primary) is
+    // first recovered by pg_rewind in single-user mode, which refuses to run with a standby
+    // signal: take the signals away for the rewind, and put standby.signal back whatever happens
+    // so that nothing starts this node as a writable primary.
+    std::error_code ignored;
+    fs::remove(options_.data_dir + "/standby.signal", ignored);
+    fs::remove(options_.data_dir + "/recovery.signal", ignored);
     absl::StatusOr<CommandResult> rewind =
         RunTool({Tool("pg_rewind"), "--target-pgdata=" + options_.data_dir,
                  "--source-server=" + source_server, "--progress"},
                 deadline);
+    const absl::Status standby = WriteOwned(options_.data_dir + "/standby.signal", "", 0600);
     if (absl::Status s = Check(rewind, "pg_rewind"); !s.ok()) {
       return absl::Status(s.code(), absl::StrCat(s.message(),
                                                  "\nThe data directory was left as pg_rewind "
                                                  "left it; reinitialize this node to recover."));
     }
+    if (!standby.ok()) return standby;
     // pg_rewind copied the source's configuration files, warden.conf among them.
     upstream_ = source;
-    if (absl::Status s = WriteOwned(options_.data_dir + "/standby.signal", "", 0600); !s.ok()) {
-      return s;
-    }
     return WriteConfig();
   }
 

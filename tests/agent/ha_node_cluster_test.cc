@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "src/agent/ha_node.h"
 #include "src/agent/lease_keeper.h"
@@ -259,6 +260,22 @@ TEST_F(HaNodeClusterTest, StatusShowsTheLastDecisionAndCounts) {
   EXPECT_EQ(status.counters.leader_changes, 1);
   EXPECT_FALSE(status.last_decision.empty());
   EXPECT_EQ(status.state, "running");
+  EXPECT_EQ(status.config_adjustment, "");  // 20/2/5 keeps the timing rule
+}
+
+TEST_F(HaNodeClusterTest, StatusSaysHowTheTimingsWereAdjusted) {
+  RunUntil([&] { return Converged(); }, absl::Seconds(30));
+  DynamicConfig config = Primary()->ha->Status().config;
+  config.ttl = absl::Seconds(2);  // as `wardenctl edit-config` could not write, but etcdctl can
+  ASSERT_TRUE(nodes_[0]
+                  ->dcs
+                  ->Put(ClusterKeys("/service", "virtual").config(), EncodeConfig(config), kNoLease,
+                        absl::InfiniteFuture())
+                  .ok());
+  Run(absl::Seconds(5));
+  const AgentStatus status = nodes_[1]->ha->Status();
+  EXPECT_EQ(status.config.ttl, absl::Seconds(5));
+  EXPECT_THAT(status.config_adjustment, ::testing::HasSubstr("ttl 2s -> 5s"));
 }
 
 }  // namespace

@@ -82,10 +82,21 @@ class NoDataLossTest : public E2eTest {
       std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms(random)));
       const absl::Time killed = absl::Now();
       cluster_->KillAgent(primary, /*with_postgres=*/true);
+      // A new primary first (restarting the killed node earlier would let it take its own key
+      // back), then writes through it: after the kill, the dead primary acknowledges nothing
+      // but the write that was in flight, which shows within milliseconds.
+      ASSERT_TRUE(E2eCluster::WaitFor(
+          [&] {
+            const int now = cluster_->Primary();
+            return now >= 0 && now != primary;
+          },
+          absl::Seconds(60)))
+          << "no new primary after kill " << k << "\n"
+          << cluster_->Logs();
       absl::Time resumed = absl::InfiniteFuture();
       ASSERT_TRUE(E2eCluster::WaitFor(
           [&] {
-            resumed = checker.FirstAckAfter(killed);
+            resumed = checker.FirstAckAfter(killed + absl::Milliseconds(200));
             return resumed != absl::InfiniteFuture();
           },
           absl::Seconds(60)))

@@ -28,7 +28,7 @@ TEST_F(E2eTest, SwitchoversViaRestWardenctlAndScheduledAndAManualFailover) {
       cluster_->Wardenctl({"switchover", "--leader", "n2", "--candidate", "n3", "--force"});
   ASSERT_TRUE(out.ok()) << out.status();
   next = WaitForNewPrimary(1, absl::Seconds(30));
-  ASSERT_EQ(next.node, 2) << *out << cluster_->Logs();
+  ASSERT_EQ(next.node, 2) << cluster_->Logs();
   Figure("switchover via wardenctl -> first write", start, next.write_at);
   ExpectHealthy();
 

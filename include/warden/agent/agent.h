@@ -45,9 +45,9 @@ struct CallbackOptions {
 };
 
 struct AgentOptions {
-  std::string scope = {};                   // the cluster's name
+  std::string scope = {};               // the cluster's name
   std::string namespace_ = "/service";  // DCS key prefix, as Patroni's `namespace`
-  std::string name = {};                    // this member's name
+  std::string name = {};                // this member's name
   // How others reach this node's PostgreSQL: "host:port" (postgresql.connect_address).
   std::string connect_address = {};
   RestApiOptions restapi = {};

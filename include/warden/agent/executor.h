@@ -28,8 +28,11 @@ namespace warden {
 struct ExecutorOptions {
   absl::Duration dcs_timeout = absl::InfiniteDuration();       // DCS reads and writes
   absl::Duration postgres_timeout = absl::InfiniteDuration();  // start, stop, promote, follow
-  absl::Duration long_timeout = absl::InfiniteDuration();  // bootstrap, clone, rewind, reinit
-  BootstrapOptions bootstrap;                              // bootstrap.initdb
+  absl::Duration long_timeout = absl::InfiniteDuration();      // bootstrap, clone, rewind, reinit
+  BootstrapOptions bootstrap;                                  // bootstrap.initdb
+  // DCS actions end by this time at the latest, whatever dcs_timeout says: a running primary's
+  // loop must reach its demotion before its lease can expire, even with a hung DCS.
+  absl::Time dcs_deadline_cap = absl::InfiniteFuture();
 };
 
 class ActionExecutor {

@@ -49,7 +49,7 @@ struct RestRequest {
 struct RestResponse {
   int status = 200;
   std::string content_type = "application/json";
-  std::string body;  // empty for HEAD and OPTIONS
+  std::string body;                                          // empty for HEAD and OPTIONS
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers
 };
 

@@ -42,6 +42,9 @@ struct AgentStatus {
   bool dcs_reachable = false;
   // The dynamic config in effect (the config key, or the bootstrap config before it exists).
   DynamicConfig config;
+  // How that config's ttl/loop_wait/retry_timeout were adjusted to the timing rule (see
+  // AdjustTiming), e.g. "ttl 2s -> 5s (...)"; empty when they were used as written.
+  std::string config_adjustment;
   // The local PostgreSQL as last read.
   LocalPostgres postgres;
   // Patroni's member state: "running", "stopped", "starting", "stopping", "restarting",
