@@ -68,12 +68,26 @@ struct KillLoad {
 // new primary to acknowledge writes, restarts the killed node, waits until healthy again.
 class NoDataLossTest : public E2eTest {
  protected:
-  void KillPrimaryRepeatedly(int kills, WriteChecker& checker, KillLoad* load) {
+  // With `sync`, each kill also waits until the sync key names a standby: killing a primary
+  // before it has one leaves, rightly, nobody allowed to take over in strict mode.
+  void KillPrimaryRepeatedly(int kills, bool sync, WriteChecker& checker, KillLoad* load) {
     std::mt19937 random(20261122);
     std::uniform_int_distribution<int> pause_ms(300, 2000);
     for (int k = 0; k < kills; ++k) {
       const int primary = cluster_->Primary();
       ASSERT_GE(primary, 0) << cluster_->Logs();
+      if (sync) {
+        ASSERT_TRUE(E2eCluster::WaitFor(
+            [&] {
+              for (const auto& [member, role] : Roles()) {
+                if (role == "Sync Standby") return true;
+              }
+              return false;
+            },
+            absl::Seconds(30)))
+            << "no sync standby before kill " << k << "\n"
+            << cluster_->Logs();
+      }
       const int64_t before = checker.acknowledged();
       ASSERT_TRUE(E2eCluster::WaitFor([&] { return checker.acknowledged() > before + 20; },
                                       absl::Seconds(30)))
@@ -140,7 +154,7 @@ TEST_F(NoDataLossTest, SynchronousModeStrictLosesNoAcknowledgedWriteAcross20Prim
       WriteChecker::Start(cluster_->WriteConninfo());
   ASSERT_TRUE(checker.ok()) << checker.status();
   KillLoad load;
-  KillPrimaryRepeatedly(20, **checker, &load);
+  KillPrimaryRepeatedly(20, /*sync=*/true, **checker, &load);
   absl::StatusOr<WriteReport> report = Finish(**checker);
   ASSERT_TRUE(report.ok()) << report.status();
   std::printf("figure: sync strict no-data-loss: %s\n", report->ToString().c_str());
@@ -161,7 +175,7 @@ TEST_F(NoDataLossTest, AsynchronousModeLosesAtMostTheLagBound) {
       WriteChecker::Start(cluster_->WriteConninfo());
   ASSERT_TRUE(checker.ok()) << checker.status();
   KillLoad load;
-  KillPrimaryRepeatedly(5, **checker, &load);
+  KillPrimaryRepeatedly(5, /*sync=*/false, **checker, &load);
   absl::StatusOr<WriteReport> report = Finish(**checker);
   ASSERT_TRUE(report.ok()) << report.status();
   // Each write is a few hundred bytes of WAL at most; maximum_lag_on_failover is 1 MiB.
