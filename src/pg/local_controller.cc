@@ -687,7 +687,22 @@ class LocalController final : public Controller {
 
   // --- State ------------------------------------------------------------------------------------
 
-  absl::Status ReadRunningState(LocalPostgres& state, absl::Time deadline) {
+  // Without a WAL receiver (its upstream just died, say) a replica's timeline can only be read
+  // from its last restartpoint, which lags a promotion upstream: a replica that streamed
+  // timeline 3 would read 2 and look diverged from its new leader, and be rewound for nothing.
+  // A running server never goes back a timeline, so report the highest one seen since this
+  // postmaster started.
+  void KeepReplicaTimeline(LocalPostgres& state) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (state.postmaster_start_time != replica_timeline_since_) {
+      replica_timeline_since_ = state.postmaster_start_time;
+      highest_replica_timeline_ = 0;
+    }
+    highest_replica_timeline_ = std::max(highest_replica_timeline_, state.timeline);
+    state.timeline = highest_replica_timeline_;
+  }
+
+  absl::Status ReadRunningState(LocalPostgres& state, absl::Time deadline)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     absl::StatusOr<std::unique_ptr<SqlSession>> session = Connect(deadline);
     if (!session.ok()) return session.status();
     absl::StatusOr<std::vector<Row>> rows = (*session)->Query(
@@ -729,6 +744,7 @@ class LocalController final : public Controller {
     state.upstream = r[9].value_or("");
     state.streaming = r[10].value_or("") == "streaming";
     state.synchronous_standby_names = r[11].value_or("");
+    if (recovering) KeepReplicaTimeline(state);
     if (!recovering) {
       absl::StatusOr<std::vector<Row>> senders = (*session)->Query(
           "SELECT application_name, COALESCE(host(client_addr), ''), state, sync_state, "
@@ -792,6 +808,9 @@ class LocalController final : public Controller {
   absl::Mutex mu_;
   std::unique_ptr<ChildProcess> postmaster_ ABSL_GUARDED_BY(mu_);
   std::optional<Upstream> upstream_ ABSL_GUARDED_BY(mu_);
+  // KeepReplicaTimeline's memory, per postmaster (by its start time).
+  absl::Time replica_timeline_since_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  int64_t highest_replica_timeline_ ABSL_GUARDED_BY(mu_) = 0;
   std::string synchronous_standby_names_ ABSL_GUARDED_BY(mu_);
 };
 
