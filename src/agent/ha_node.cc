@@ -141,8 +141,15 @@ absl::Time HaNode::RunOnce() {
   DynamicConfig config = EffectiveConfig();
   lease_.SetTtl(config.ttl);
   dcs_cap_ = PrimaryDcsCap();
-  int64_t dcs_errors = lease_.Ensure(config.retry_timeout).ok() ? 0 : 1;
+  const bool has_lease = lease_.Ensure(config.retry_timeout).ok();
+  int64_t dcs_errors = has_lease ? 0 : 1;
   absl::StatusOr<Observation> seen = Observe(config);
+  // The DCS came back between the grant and the read (an etcd resumed from a pause, say): a
+  // primary without a lease would demote now, and a failsafe primary in particular, whose old
+  // lease expired while all members vouched for it, must get a new one and keep the cluster.
+  if (!has_lease && seen.ok() && seen->dcs_ok) {
+    (void)lease_.Ensure(config.retry_timeout);
+  }
   if (!seen.ok()) {
     absl::MutexLock lock(&mu_);
     status_.last_decision =

@@ -52,7 +52,7 @@ constexpr Route kRoutes[] = {
     {"/restart", Endpoint::kRestart, "POST"},
     {"/reload", Endpoint::kReload, "POST"},
     {"/reinitialize", Endpoint::kReinitialize, "POST"},
-    {"/failsafe", Endpoint::kFailsafe, "POST"},
+    {"/failsafe", Endpoint::kFailsafe, "GET, HEAD, OPTIONS, POST"},
 };
 
 std::optional<Route> FindRoute(std::string_view path) {
@@ -90,6 +90,8 @@ RestResponse Read(AgentControl& agent, Endpoint endpoint, const Target& target) 
       return HistoryPage(status);
     case Endpoint::kMetrics:
       return MetricsPage(status);
+    case Endpoint::kFailsafe:
+      return FailsafePage(status);
     default:
       return TextResponse(500, "no reader for this path");
   }

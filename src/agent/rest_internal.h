@@ -86,11 +86,12 @@ Json TagsJson(const MemberTags& tags);
 bool IsHealthPath(std::string_view path);
 RestResponse HealthCheck(const AgentStatus& status, const Target& target, absl::Time now);
 
-// /patroni, /cluster and /history (rest_json.cc).
+// /patroni, /cluster, /history and GET /failsafe (rest_json.cc).
 Json PatroniStatusJson(const AgentStatus& status);
 RestResponse PatroniPage(const AgentStatus& status);
 RestResponse ClusterPage(const AgentStatus& status);
 RestResponse HistoryPage(const AgentStatus& status);
+RestResponse FailsafePage(const AgentStatus& status);
 
 // /metrics in Prometheus' text format (rest_metrics.cc).
 RestResponse MetricsPage(const AgentStatus& status);

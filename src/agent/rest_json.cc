@@ -251,4 +251,13 @@ RestResponse HistoryPage(const AgentStatus& status) {
   return JsonResponse(200, EncodeHistory(status.view.history));
 }
 
+// The failsafe key as this agent last read it (name -> api_url), as Patroni 3.0 answers; 502
+// without one, as Patroni's too.
+RestResponse FailsafePage(const AgentStatus& status) {
+  if (status.view.failsafe.empty()) return TextResponse(502, "no failsafe key");
+  Json json = Json::object();
+  for (const auto& [name, api_url] : status.view.failsafe) json[name] = api_url;
+  return JsonResponse(200, Dump(json));
+}
+
 }  // namespace warden::rest_internal

@@ -57,12 +57,17 @@ class Decider {
     if (IsRunningPrimary(pg_)) {
       const absl::Time demote_at = me_.lease_deadline - me_.demote_margin;
       if (me_.lease_deadline != absl::InfinitePast()) decision_.recheck_by = demote_at;
-      if (now_ >= demote_at && !FailsafeConfirmed()) {
-        Add({.type = Type::kDemote, .stop_mode = StopMode::kImmediate});
-        return Done(me_.lease_deadline == absl::InfinitePast()
-                        ? "demoting: a primary without a lease may not take writes"
-                        : "demoting: the leader lease can no longer be confirmed before its "
-                          "deadline");
+      if (now_ >= demote_at) {
+        if (!FailsafeConfirmed()) {
+          Add({.type = Type::kDemote, .stop_mode = StopMode::kImmediate});
+          return Done(me_.lease_deadline == absl::InfinitePast()
+                          ? "demoting: a primary without a lease may not take writes"
+                          : "demoting: the leader lease can no longer be confirmed before its "
+                            "deadline");
+        }
+        // Confirmed by every member: ask them again a loop later, not at once (the deadline is
+        // past, and rechecking by it would spin the loop and flood the members with probes).
+        decision_.recheck_by = now_ + config_.loop_wait;
       }
     }
     if (!me_.dcs_reachable) return DcsUnreachable();

@@ -240,6 +240,7 @@ class LocalController final : public Controller {
       return absl::FailedPreconditionError("cannot rewind: no data directory; clone instead");
     }
     if (absl::Status s = CheckSameCluster(source, deadline); !s.ok()) return s;
+    if (absl::Status s = CheckpointRewindSource(source, deadline); !s.ok()) return s;
     if (absl::Status s = StopLocked(StopMode::kFast, absl::Seconds(30), deadline); !s.ok()) {
       return s;
     }
@@ -683,6 +684,36 @@ class LocalController final : public Controller {
         theirs,
         ". This node cannot follow it: reinitialize it from the right cluster (wardenctl reinit), "
         "or point it at the cluster it belongs to."));
+  }
+
+  // pg_rewind reads the source's timeline from its control file, which a promotion updates only
+  // at its next checkpoint; until then a rewind from a new primary takes the old timeline for
+  // the source's, and leaves a node that cannot start ("requested timeline N does not contain
+  // minimum recovery point"). So the source checkpoints first, and must be a primary already.
+  // Before anything is stopped: a source that cannot do this leaves this node as it was.
+  absl::Status CheckpointRewindSource(const Upstream& source, absl::Time deadline) {
+    const absl::Time connect_by = std::min(deadline, absl::Now() + absl::Seconds(5));
+    absl::StatusOr<std::unique_ptr<SqlSession>> session =
+        ConnectAs(source.host, source.port, connect_by);
+    if (!session.ok()) {
+      return absl::UnavailableError(absl::StrCat("pg_rewind cannot use ", source.host, ":",
+                                                 source.port,
+                                                 " as its source: ", session.status().message()));
+    }
+    absl::StatusOr<std::vector<Row>> recovering =
+        (*session)->Query("SELECT pg_is_in_recovery()", {}, deadline);
+    if (!recovering.ok()) return recovering.status();
+    if (recovering->at(0).at(0).value_or("") != "f") {
+      return absl::UnavailableError(absl::StrCat("pg_rewind cannot use ", source.host, ":",
+                                                 source.port, " yet: it is still in recovery"));
+    }
+    absl::StatusOr<std::vector<Row>> checkpoint = (*session)->Query("CHECKPOINT", {}, deadline);
+    if (!checkpoint.ok()) {
+      return absl::Status(checkpoint.status().code(),
+                          absl::StrCat("pg_rewind needs a CHECKPOINT on its source first: ",
+                                       checkpoint.status().message()));
+    }
+    return absl::OkStatus();
   }
 
   // --- State ------------------------------------------------------------------------------------

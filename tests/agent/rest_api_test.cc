@@ -701,6 +701,19 @@ TEST_F(RestApiTest, ReinitializePassesForceAndAnswers503OnRefusal) {
   EXPECT_EQ(r.body, "I am the leader");
 }
 
+TEST_F(RestApiTest, GetFailsafeShowsTheKeyAsTheAgentLastReadIt) {
+  EXPECT_EQ(Call("GET", "/failsafe").status, 502);
+  AgentStatus status = agent_.Status();
+  status.view.failsafe = {{"n1", "http://10.0.0.1:8008/patroni"},
+                          {"n2", "http://10.0.0.2:8008/patroni"}};
+  agent_.SetStatus(status);
+  RestResponse r = Call("GET", "/failsafe");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(nlohmann::json::parse(r.body),
+            nlohmann::json::parse(R"({"n1":"http://10.0.0.1:8008/patroni",)"
+                                  R"("n2":"http://10.0.0.2:8008/patroni"})"));
+}
+
 TEST_F(RestApiTest, FailsafeHeartbeatIsAcceptedOrRejected) {
   RestResponse r = Call("POST", "/failsafe", R"({"name":"n1","conn_url":"postgres://x"})");
   EXPECT_EQ(r.status, 200);
@@ -796,7 +809,8 @@ TEST_F(RestApiTest, QueryAndFragmentDoNotChangeThePath) {
 // A few thousand requests made of known pieces, mutated at random: no crash, no exception, and
 // only codes of the API's vocabulary.
 TEST_F(RestApiTest, RandomRequestsAnswerKnownCodes) {
-  const std::set<int> known = {200, 202, 400, 401, 403, 404, 405, 409, 412, 413, 422, 500, 503};
+  const std::set<int> known = {200, 202, 400, 401, 403, 404, 405,
+                               409, 412, 413, 422, 500, 502, 503};
   const std::vector<std::string> methods = {
       "GET", "HEAD",   "OPTIONS", "POST", "PATCH",
       "PUT", "DELETE", "TRACE",   "",     std::string("G\0T", 3)};

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <exception>
 #include <string>
+#include <utility>
 
 #include "boost/asio/connect.hpp"
 #include "boost/asio/io_context.hpp"
@@ -17,9 +18,15 @@
 
 namespace warden::test {
 
-// The status code of `method target` on 127.0.0.1:`port`, 0 if the exchange failed.
-inline int HttpStatus(int port, const std::string& method, const std::string& target,
-                      const std::string& body = "") {
+// The status code and body of one exchange; status 0 if the exchange failed.
+struct HttpReply {
+  int status = 0;
+  std::string body;
+};
+
+// `method target` on 127.0.0.1:`port`.
+inline HttpReply HttpExchange(int port, const std::string& method, const std::string& target,
+                              const std::string& body = "") {
   namespace beast = boost::beast;
   namespace http = beast::http;
   try {
@@ -39,10 +46,16 @@ inline int HttpStatus(int port, const std::string& method, const std::string& ta
     beast::flat_buffer buffer;
     http::response<http::string_body> response;
     http::read(stream, buffer, response);
-    return static_cast<int>(response.result_int());
+    return HttpReply{static_cast<int>(response.result_int()), std::move(response.body())};
   } catch (const std::exception&) {
-    return 0;
+    return HttpReply{};
   }
+}
+
+// The status code of `method target` on 127.0.0.1:`port`, 0 if the exchange failed.
+inline int HttpStatus(int port, const std::string& method, const std::string& target,
+                      const std::string& body = "") {
+  return HttpExchange(port, method, target, body).status;
 }
 
 }  // namespace warden::test

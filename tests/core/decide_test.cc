@@ -448,6 +448,12 @@ TEST_F(FailsafeTest, PrimaryStaysWhileEveryMemberConfirms) {
   EXPECT_NE(d.reason.find("failsafe"), std::string::npos);
 }
 
+TEST_F(FailsafeTest, AConfirmedPrimaryAsksAgainALoopLaterNotAtOnce) {
+  Probe("n2", 5000).confirms_primary = true;
+  Probe("n3", 5000).confirms_primary = true;
+  EXPECT_EQ(D().recheck_by, now + config.loop_wait);
+}
+
 TEST_F(FailsafeTest, OneMemberMissingMeansDemotion) {
   Probe("n2", 5000).confirms_primary = true;
   EXPECT_EQ(S(D()), Steps{T::kDemote});

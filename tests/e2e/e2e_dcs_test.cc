@@ -5,9 +5,10 @@
 
 #include <vector>
 
-#include "absl/strings/match.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "tests/common/http_status.h"
 #include "tests/e2e/e2e_fixture.h"
 
 namespace warden::test {
@@ -42,15 +43,18 @@ TEST_F(E2eTest, ADcsOutageDemotesThePrimaryBeforeItsLeaseCanBeTaken) {
 // answers its POST /failsafe.
 TEST_F(E2eTest, FailsafeModeKeepsThePrimaryWhileEveryMemberAnswers) {
   ASSERT_NO_FATAL_FAILURE(StartCluster({.extra_dcs_yaml = "    failsafe_mode: true\n"}));
+  // The leader must have read back the key with every member in it: it only trusts the
+  // members its own last view of the key lists (GET /failsafe shows that view).
   ASSERT_TRUE(E2eCluster::WaitFor(
       [&] {
-        absl::StatusOr<std::string> failsafe =
-            cluster_->etcd().Etcdctl({"get", "/service/e2e/failsafe", "--print-value-only"});
-        return failsafe.ok() && absl::StrContains(*failsafe, "n1") &&
-               absl::StrContains(*failsafe, "n2") && absl::StrContains(*failsafe, "n3");
+        const HttpReply failsafe = HttpExchange(cluster_->rest_port(0), "GET", "/failsafe");
+        const nlohmann::json members =
+            nlohmann::json::parse(failsafe.body, nullptr, /*allow_exceptions=*/false);
+        return failsafe.status == 200 && members.is_object() && members.contains("n1") &&
+               members.contains("n2") && members.contains("n3");
       },
       absl::Seconds(20)))
-      << "the leader did not write the failsafe key";
+      << "the leader did not write and read back the failsafe key";
   ASSERT_TRUE(cluster_->etcd().Pause(0).ok());
   EXPECT_TRUE(E2eCluster::HoldsFor([&] { return cluster_->WritableNodes() == std::vector<int>{0}; },
                                    absl::Seconds(2 * kTtl)))

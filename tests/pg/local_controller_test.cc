@@ -435,6 +435,41 @@ TEST_F(LocalControllerTest, AFailedRewindIsReportedAndDeletesNothing) {
   EXPECT_TRUE(fs::exists(n1.options.data_dir + "/base"));
 }
 
+// A primary that wrote past the fork point and crashed is rewound from a replica promoted a
+// moment ago, before any checkpoint there. pg_rewind reads the source's timeline from its
+// control file, which still names the old one until that checkpoint: the node must start anyway
+// and stream the new timeline (it used to fail with "requested timeline 2 does not contain
+// minimum recovery point ... on timeline 1").
+TEST_F(LocalControllerTest, ARewindRightAfterAPromotionLeavesANodeThatStartsAndStreams) {
+  Node& n1 = AddNode("n1");
+  ASSERT_TRUE(n1.controller->Bootstrap({}, In(absl::Seconds(60))).ok());
+  Sql(n1, "CREATE TABLE t (id int)");
+  Node& n2 = AddNode("n2");
+  ASSERT_TRUE(n2.controller
+                  ->Clone(
+                      n1.upstream(), [](const CloneProgress&) {}, In(absl::Seconds(120)))
+                  .ok());
+  ASSERT_TRUE(n2.controller->Start(In(absl::Seconds(60))).ok());
+  ASSERT_TRUE(CaughtUp(n2, n1));
+  // n1 goes on alone, writing WAL that n2 never receives, and crashes.
+  ASSERT_TRUE(n2.controller->Stop(StopMode::kFast, absl::Seconds(10), In(absl::Seconds(30))).ok());
+  Sql(n1, "INSERT INTO t SELECT generate_series(1, 1000)");
+  ASSERT_TRUE(
+      n1.controller->Stop(StopMode::kImmediate, absl::Seconds(10), In(absl::Seconds(30))).ok());
+  ASSERT_TRUE(n2.controller->Start(In(absl::Seconds(60))).ok());
+  ASSERT_TRUE(n2.controller->Promote(In(absl::Seconds(60))).ok());
+  Sql(n2, "INSERT INTO t VALUES (-1)");
+
+  ASSERT_TRUE(n1.controller->Rewind(n2.upstream(), In(absl::Seconds(120))).ok());
+  ASSERT_TRUE(n1.controller->Start(In(absl::Seconds(60))).ok());
+  ASSERT_TRUE(CaughtUp(n1, n2));
+  const LocalPostgres s1 = MustState(n1);
+  EXPECT_EQ(s1.role, PgRole::kReplica);
+  EXPECT_EQ(s1.timeline, 2);
+  EXPECT_EQ(Sql(n1, "SELECT count(*), min(id) FROM t").at(0),
+            (pg_internal::Row{std::string("1"), std::string("-1")}));
+}
+
 TEST_F(LocalControllerTest, AHungPromoteReturnsByItsDeadline) {
   Node& n1 = AddNode("n1");
   Node& n2 = AddNode("n2");
