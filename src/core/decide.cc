@@ -316,10 +316,21 @@ class Decider {
         streaming.push_back(&r);
       }
     }
-    std::sort(streaming.begin(), streaming.end(), [this](auto* a, auto* b) {
+    // Standbys in the key, then those PostgreSQL already calls synchronous, keep their place
+    // while they stream: choosing by flush position alone flipped the choice whenever another
+    // standby was momentarily ahead, and each change passes through a key without the old
+    // standby, in which a primary's death leaves no one allowed to take over in strict mode.
+    const auto rank = [&current](const ReplicationConnection* r) {
+      if (std::find(current.begin(), current.end(), r->application_name) != current.end()) {
+        return 2;
+      }
+      return r->sync_state == "sync" || r->sync_state == "quorum" ? 1 : 0;
+    };
+    std::sort(streaming.begin(), streaming.end(), [&](auto* a, auto* b) {
       const int pa = view_.FindMember(a->application_name)->tags.sync_priority;
       const int pb = view_.FindMember(b->application_name)->tags.sync_priority;
       if (pa != pb) return pa > pb;
+      if (rank(a) != rank(b)) return rank(a) > rank(b);
       if (a->flush_lsn != b->flush_lsn) return a->flush_lsn > b->flush_lsn;
       return a->application_name < b->application_name;
     });
