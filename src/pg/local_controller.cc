@@ -825,6 +825,13 @@ class LocalController final : public Controller {
     }
     (void)absl::SimpleAtoi(fields["Database system identifier"], &state.system_identifier);
     (void)absl::SimpleAtoi(fields["Latest checkpoint's TimeLineID"], &state.timeline);
+    // A replica that streamed a new timeline but was stopped before its upstream checkpointed
+    // the promotion has only the old timeline in its latest (re)start point; what it replayed
+    // shows in the minimum recovery point's timeline. Reading the checkpoint's alone made such
+    // a replica look diverged, and a needless pg_rewind of it failed for good.
+    int64_t min_recovery_timeline = 0;
+    (void)absl::SimpleAtoi(fields["Min recovery ending loc's timeline"], &min_recovery_timeline);
+    state.timeline = std::max(state.timeline, min_recovery_timeline);
     state.cluster_state = fields["Database cluster state"];
     for (const char* field : {"Latest checkpoint location", "Minimum recovery ending location"}) {
       state.stopped_lsn = std::max(state.stopped_lsn, ParseLsn(fields[field]).value_or(0));

@@ -5,6 +5,7 @@
 
 #include <signal.h>
 
+#include <atomic>
 #include <thread>
 
 #include "absl/cleanup/cleanup.h"
@@ -88,7 +89,20 @@ TEST_F(E2eTest, SynchronousModeStrictPromotesTheSyncStandbyAndBlocksWithoutOne) 
   const int other = 3 - sync_node;
   ASSERT_TRUE(cluster_->StopAgent(other).ok());
   absl::StatusOr<std::string> blocked_write = absl::UnknownError("not run");
-  std::thread writer([&] { blocked_write = cluster_->Sql(next.node, "INSERT INTO t VALUES (2)"); });
+  std::atomic<bool> written = false;
+  std::thread writer([&] {
+    blocked_write = cluster_->Sql(next.node, "INSERT INTO t VALUES (2)");
+    written = true;
+  });
+  // However the test ends, the writer is released (its backend terminated) and joined.
+  absl::Cleanup release = [&] {
+    if (!written) {
+      (void)cluster_->Sql(next.node,
+                          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                          "WHERE wait_event = 'SyncRep'");
+    }
+    writer.join();
+  };
   const bool waits = E2eCluster::WaitFor(
       [&] {
         absl::StatusOr<std::string> n = cluster_->Sql(
@@ -98,7 +112,11 @@ TEST_F(E2eTest, SynchronousModeStrictPromotesTheSyncStandbyAndBlocksWithoutOne) 
       absl::Seconds(20));
   EXPECT_TRUE(waits) << "a commit did not wait for a synchronous standby";
   ASSERT_TRUE(cluster_->StartAgent(other).ok());
-  writer.join();  // returns once the standby is back and named synchronous
+  // The commit returns once the standby is back and named synchronous.
+  EXPECT_TRUE(E2eCluster::WaitFor([&] { return written.load(); }, absl::Seconds(60)))
+      << "the commit still waits a minute after the standby came back\n"
+      << cluster_->Logs();
+  std::move(release).Invoke();
   EXPECT_TRUE(blocked_write.ok()) << blocked_write.status();
   ExpectHealthy();
 }

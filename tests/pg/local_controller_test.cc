@@ -474,6 +474,38 @@ TEST_F(LocalControllerTest, ARewindRightAfterAPromotionLeavesANodeThatStartsAndS
             (pg_internal::Row{std::string("300001"), std::string("-1")}));
 }
 
+// A replica that followed a newly promoted primary and was stopped before that primary
+// checkpointed its promotion has the old timeline in its latest restartpoint; what it replayed
+// of the new one shows in its minimum recovery point. Stopped, it must report the new timeline,
+// or it looks diverged and gets a needless (and failing) pg_rewind.
+TEST_F(LocalControllerTest, AStoppedReplicaReportsTheTimelineItReplayed) {
+  Node& n1 = AddNode("n1");
+  ASSERT_TRUE(n1.controller->Bootstrap({}, In(absl::Seconds(60))).ok());
+  Sql(n1, "CREATE TABLE t (id int)");
+  Node& n2 = AddNode("n2");
+  Node& n3 = AddNode("n3");
+  for (Node* replica : {&n2, &n3}) {
+    ASSERT_TRUE(replica->controller
+                    ->Clone(
+                        n1.upstream(), [](const CloneProgress&) {}, In(absl::Seconds(120)))
+                    .ok());
+    ASSERT_TRUE(replica->controller->Start(In(absl::Seconds(60))).ok());
+  }
+  // Thousands of buffers dirtied by replay on n2: its promotion's spread checkpoint lasts minutes.
+  Sql(n1, "INSERT INTO t SELECT generate_series(1, 300000)");
+  ASSERT_TRUE(CaughtUp(n2, n1));
+  ASSERT_TRUE(CaughtUp(n3, n1));
+  ASSERT_TRUE(n1.controller->Stop(StopMode::kFast, absl::Seconds(10), In(absl::Seconds(30))).ok());
+  ASSERT_TRUE(n2.controller->Promote(In(absl::Seconds(60))).ok());
+  ASSERT_TRUE(n3.controller->Follow(n2.upstream(), In(absl::Seconds(30))).ok());
+  Sql(n2, "INSERT INTO t VALUES (-1)");
+  ASSERT_TRUE(CaughtUp(n3, n2));
+  ASSERT_TRUE(n3.controller->Stop(StopMode::kFast, absl::Seconds(10), In(absl::Seconds(30))).ok());
+  const LocalPostgres stopped = MustState(n3);
+  EXPECT_FALSE(stopped.running);
+  EXPECT_EQ(stopped.timeline, 2);
+}
+
 TEST_F(LocalControllerTest, AHungPromoteReturnsByItsDeadline) {
   Node& n1 = AddNode("n1");
   Node& n2 = AddNode("n2");
