@@ -29,6 +29,14 @@ namespace fs = std::filesystem;
 constexpr char kSuperuser[] = "admin";
 constexpr char kSuperuserPassword[] = "e2e-admin";
 
+// Patroni replaces the configured hosts by the client URLs etcd advertises (member list)
+// unless told they are proxies: without this it would bypass the node's TcpProxy instances,
+// reaching etcd by another path than warden does and staying connected through CutFromDcs.
+// warden-agent never discovers members (it would warn that the setting is ignored).
+std::string PatroniOnlyEtcdYaml(const E2eClusterOptions& o) {
+  return o.agent == AgentKind::kPatroni ? "  use_proxies: true\n" : "";
+}
+
 std::string Yaml(const E2eClusterOptions& o, const std::string& name, const std::string& dir,
                  const std::string& etcd, int rest_port, int pg_port, const std::string& tags) {
   return absl::StrCat(R"(scope: e2e
@@ -41,8 +49,7 @@ restapi:
                       rest_port, R"(
 etcd3:
   hosts: )",
-                      etcd, R"(
-bootstrap:
+                      etcd, "\n", PatroniOnlyEtcdYaml(o), R"(bootstrap:
   dcs:
     ttl: )",
                       o.ttl_seconds, R"(
@@ -117,6 +124,7 @@ absl::Status E2eCluster::Init() {
   if (options_.haproxy) {
     if (absl::Status s = StartHaproxy(); !s.ok()) return s;
   }
+  if (!options_.start_agents) return absl::OkStatus();
   return StartAll();
 }
 
@@ -237,6 +245,10 @@ int E2eCluster::PostmasterPid(int node) const {
   int pid = 0;
   if (std::getline(pid_file, line) && absl::SimpleAtoi(line, &pid)) return pid;
   return 0;
+}
+
+int E2eCluster::AgentPid(int node) const {
+  return nodes_[node].agent != nullptr ? nodes_[node].agent->pid() : 0;
 }
 
 void E2eCluster::PauseAgent(int node) {

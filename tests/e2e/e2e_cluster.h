@@ -47,6 +47,10 @@ struct E2eClusterOptions {
   bool race_bootstrap = false;
   // Start HAProxy in front of the nodes (checks every 500 ms, fall 2, rise 1).
   bool haproxy = false;
+  // Start the agents in Start. Without, Start returns with etcd (and HAProxy) up and every
+  // node configured but no agent running, so that a benchmark can time a bootstrap from the
+  // moment it starts them (StartAgent) rather than from etcd's start.
+  bool start_agents = true;
 };
 
 class E2eCluster {
@@ -83,6 +87,9 @@ class E2eCluster {
   std::optional<int> AgentExitCode(int node);
   // The node's postmaster pid from postmaster.pid, or 0.
   int PostmasterPid(int node) const;
+  // The pid of the node's agent process (for Patroni the python interpreter), or 0 when none
+  // was started; to read its footprint from /proc.
+  int AgentPid(int node) const;
   // Cuts the node off from every etcd member (its proxies drop all bytes), or heals that.
   void CutFromDcs(int node);
   void HealDcs(int node);

@@ -10,6 +10,7 @@
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <system_error>
@@ -351,6 +352,12 @@ class WriteChecker::Impl {
     return it != ack_times_.end() ? *it : absl::InfiniteFuture();
   }
 
+  absl::Time LastAckBefore(absl::Time t) const {
+    absl::MutexLock lock(&mu_);
+    const auto it = std::upper_bound(ack_times_.begin(), ack_times_.end(), t);
+    return it != ack_times_.begin() ? *std::prev(it) : absl::InfinitePast();
+  }
+
   absl::StatusOr<WriteReport> Verify(const std::string& primary_conninfo) const {
     // The final table, read straight from the primary.
     const absl::Time give_up = absl::Now() + kVerifyTimeout;
@@ -535,6 +542,8 @@ WriteChecker::~WriteChecker() { Stop(); }
 int64_t WriteChecker::acknowledged() const { return impl_->acknowledged(); }
 
 absl::Time WriteChecker::FirstAckAfter(absl::Time t) const { return impl_->FirstAckAfter(t); }
+
+absl::Time WriteChecker::LastAckBefore(absl::Time t) const { return impl_->LastAckBefore(t); }
 
 void WriteChecker::Stop() { impl_->Stop(); }
 

@@ -82,6 +82,9 @@ class WriteChecker {
   // Time of the first acknowledged write after `t`, absl::InfiniteFuture() if none yet
   // (thread-safe).
   absl::Time FirstAckAfter(absl::Time t) const;
+  // Time of the last acknowledged write at or before `t`, absl::InfinitePast() if none
+  // (thread-safe): with FirstAckAfter, the write-unavailability around a fault at `t`.
+  absl::Time LastAckBefore(absl::Time t) const;
   // Stops writing; waits for the write in flight (at most write_timeout).
   void Stop();
   // Reads the table through `primary_conninfo` (connect straight to the final primary) and
