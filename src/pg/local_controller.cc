@@ -240,7 +240,8 @@ class LocalController final : public Controller {
       return absl::FailedPreconditionError("cannot rewind: no data directory; clone instead");
     }
     if (absl::Status s = CheckSameCluster(source, deadline); !s.ok()) return s;
-    if (absl::Status s = CheckpointRewindSource(source, deadline); !s.ok()) return s;
+    absl::StatusOr<int64_t> source_timeline = CheckpointRewindSource(source, deadline);
+    if (!source_timeline.ok()) return source_timeline.status();
     if (absl::Status s = StopLocked(StopMode::kFast, absl::Seconds(30), deadline); !s.ok()) {
       return s;
     }
@@ -254,10 +255,12 @@ class LocalController final : public Controller {
     std::error_code ignored;
     fs::remove(options_.data_dir + "/standby.signal", ignored);
     fs::remove(options_.data_dir + "/recovery.signal", ignored);
+    const absl::Status recovered = RecoverStaleRestartpoint(*source_timeline, deadline);
     absl::StatusOr<CommandResult> rewind =
-        RunTool({Tool("pg_rewind"), "--target-pgdata=" + options_.data_dir,
-                 "--source-server=" + source_server, "--progress"},
-                deadline);
+        !recovered.ok() ? absl::StatusOr<CommandResult>(recovered)
+                        : RunTool({Tool("pg_rewind"), "--target-pgdata=" + options_.data_dir,
+                                   "--source-server=" + source_server, "--progress"},
+                                  deadline);
     const absl::Status standby = WriteOwned(options_.data_dir + "/standby.signal", "", 0600);
     if (absl::Status s = Check(rewind, "pg_rewind"); !s.ok()) {
       return absl::Status(s.code(), absl::StrCat(s.message(),
@@ -691,7 +694,7 @@ class LocalController final : public Controller {
   // the source's, and leaves a node that cannot start ("requested timeline N does not contain
   // minimum recovery point"). So the source checkpoints first, and must be a primary already.
   // Before anything is stopped: a source that cannot do this leaves this node as it was.
-  absl::Status CheckpointRewindSource(const Upstream& source, absl::Time deadline) {
+  absl::StatusOr<int64_t> CheckpointRewindSource(const Upstream& source, absl::Time deadline) {
     const absl::Time connect_by = std::min(deadline, absl::Now() + absl::Seconds(5));
     absl::StatusOr<std::unique_ptr<SqlSession>> session =
         ConnectAs(source.host, source.port, connect_by);
@@ -713,7 +716,39 @@ class LocalController final : public Controller {
                           absl::StrCat("pg_rewind needs a CHECKPOINT on its source first: ",
                                        checkpoint.status().message()));
     }
-    return absl::OkStatus();
+    absl::StatusOr<std::vector<Row>> timeline =
+        (*session)->Query("SELECT timeline_id FROM pg_control_checkpoint()", {}, deadline);
+    if (!timeline.ok()) return timeline.status();
+    int64_t id = 0;
+    if (!absl::SimpleAtoi(timeline->at(0).at(0).value_or(""), &id)) {
+      return absl::InternalError("cannot read the rewind source's timeline");
+    }
+    return id;
+  }
+
+  // pg_rewind (15) takes the target's timeline from its latest checkpoint alone. A node that
+  // was a replica when stopped (a killed primary restarted as one before it was found
+  // diverged, say) may have no checkpoint record of its newest timeline yet: its restartpoint
+  // names an older one, and pg_rewind looks for the fork on the wrong timeline ("could not find
+  // previous WAL record") and fails for good. Crash recovery in single-user mode, with the
+  // signal files out of the way, follows the timeline switches up to the minimum recovery
+  // point and ends with a checkpoint on the newest timeline, as pg_rewind does itself for a
+  // target that crashed. Only for a target that left the source's timeline: the checkpoint
+  // it writes is WAL the source does not have, which only a rewind takes away again.
+  absl::Status RecoverStaleRestartpoint(int64_t source_timeline, absl::Time deadline) {
+    absl::StatusOr<std::map<std::string, std::string>> fields = ReadControlData(deadline);
+    if (!fields.ok()) return fields.status();
+    int64_t checkpoint_timeline = 0;
+    int64_t replayed_timeline = 0;
+    (void)absl::SimpleAtoi((*fields)["Latest checkpoint's TimeLineID"], &checkpoint_timeline);
+    (void)absl::SimpleAtoi((*fields)["Min recovery ending loc's timeline"], &replayed_timeline);
+    if ((*fields)["Database cluster state"] != "shut down in recovery" ||
+        checkpoint_timeline >= replayed_timeline || replayed_timeline == source_timeline) {
+      return absl::OkStatus();
+    }
+    return Check(RunTool({Tool("postgres"), "--single", "-F", "-D", options_.data_dir, "template1"},
+                         deadline),
+                 "crash recovery (postgres --single) before pg_rewind");
   }
 
   // --- State ------------------------------------------------------------------------------------
@@ -812,7 +847,8 @@ class LocalController final : public Controller {
     return forks;
   }
 
-  absl::Status ReadStoppedState(LocalPostgres& state, absl::Time deadline) {
+  // pg_controldata's fields by name.
+  absl::StatusOr<std::map<std::string, std::string>> ReadControlData(absl::Time deadline) {
     absl::StatusOr<CommandResult> result =
         RunTool({Tool("pg_controldata"), "-D", options_.data_dir}, deadline);
     if (absl::Status s = Check(result, "pg_controldata"); !s.ok()) return s;
@@ -823,6 +859,13 @@ class LocalController final : public Controller {
       fields[std::string(line.substr(0, colon))] =
           std::string(absl::StripAsciiWhitespace(line.substr(colon + 1)));
     }
+    return fields;
+  }
+
+  absl::Status ReadStoppedState(LocalPostgres& state, absl::Time deadline) {
+    absl::StatusOr<std::map<std::string, std::string>> read = ReadControlData(deadline);
+    if (!read.ok()) return read.status();
+    std::map<std::string, std::string>& fields = *read;
     (void)absl::SimpleAtoi(fields["Database system identifier"], &state.system_identifier);
     (void)absl::SimpleAtoi(fields["Latest checkpoint's TimeLineID"], &state.timeline);
     // A replica that streamed a new timeline but was stopped before its upstream checkpointed

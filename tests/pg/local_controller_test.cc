@@ -506,6 +506,46 @@ TEST_F(LocalControllerTest, AStoppedReplicaReportsTheTimelineItReplayed) {
   EXPECT_EQ(stopped.timeline, 2);
 }
 
+// The same kind of node, but diverged from the source: its restartpoint names timeline 1, its
+// data reached timeline 2, and the source went on on timeline 1. PostgreSQL 15's pg_rewind
+// takes the target's timeline from the restartpoint and would find nothing to do (or fail, with
+// "could not find previous WAL record"); the node must be rewound and stream from the source.
+TEST_F(LocalControllerTest, ARewindOfANodeWhoseRestartpointNamesAnOldTimeline) {
+  Node& n1 = AddNode("n1");
+  ASSERT_TRUE(n1.controller->Bootstrap({}, In(absl::Seconds(60))).ok());
+  Sql(n1, "CREATE TABLE t (id int)");
+  Node& n2 = AddNode("n2");
+  Node& n3 = AddNode("n3");
+  for (Node* replica : {&n2, &n3}) {
+    ASSERT_TRUE(replica->controller
+                    ->Clone(
+                        n1.upstream(), [](const CloneProgress&) {}, In(absl::Seconds(120)))
+                    .ok());
+    ASSERT_TRUE(replica->controller->Start(In(absl::Seconds(60))).ok());
+  }
+  Sql(n1, "INSERT INTO t SELECT generate_series(1, 300000)");
+  ASSERT_TRUE(CaughtUp(n2, n1));
+  ASSERT_TRUE(CaughtUp(n3, n1));
+  ASSERT_TRUE(n1.controller->Stop(StopMode::kFast, absl::Seconds(10), In(absl::Seconds(30))).ok());
+  ASSERT_TRUE(n2.controller->Promote(In(absl::Seconds(60))).ok());
+  ASSERT_TRUE(n3.controller->Follow(n2.upstream(), In(absl::Seconds(30))).ok());
+  Sql(n2, "INSERT INTO t VALUES (-2)");
+  ASSERT_TRUE(CaughtUp(n3, n2));
+  ASSERT_TRUE(n3.controller->Stop(StopMode::kFast, absl::Seconds(10), In(absl::Seconds(30))).ok());
+  ASSERT_EQ(MustState(n3).timeline, 2);
+  // n1 comes back as the primary of timeline 1 and goes on writing.
+  ASSERT_TRUE(n1.controller->Start(In(absl::Seconds(60))).ok());
+  Sql(n1, "INSERT INTO t VALUES (-1)");
+
+  ASSERT_TRUE(n3.controller->Rewind(n1.upstream(), In(absl::Seconds(120))).ok());
+  ASSERT_TRUE(n3.controller->Start(In(absl::Seconds(60))).ok());
+  Sql(n1, "INSERT INTO t VALUES (-3)");
+  ASSERT_TRUE(CaughtUp(n3, n1));
+  EXPECT_EQ(MustState(n3).timeline, 1);
+  EXPECT_EQ(Sql(n3, "SELECT count(*), min(id) FROM t").at(0),
+            (pg_internal::Row{std::string("300002"), std::string("-3")}));
+}
+
 TEST_F(LocalControllerTest, AHungPromoteReturnsByItsDeadline) {
   Node& n1 = AddNode("n1");
   Node& n2 = AddNode("n2");
