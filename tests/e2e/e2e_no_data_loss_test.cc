@@ -157,13 +157,10 @@ class NoDataLossTest : public E2eTest {
 
 // synchronous_mode_strict: 20 kills of the primary under load, and not one acknowledged write
 // may be lost. It found a sync standby that flipped under load (moments when no standby was
-// allowed to take over) and rewinds from a source that had not checkpointed its promotion, both
-// fixed; it passed 2 of 3 full runs since. DISABLED while its last finding (issue 7) is open: a
-// killed primary promoted seconds earlier is restarted as a replica before it is found diverged;
-// stopped again for pg_rewind, its latest restartpoint still names an old timeline, and
-// PostgreSQL 15's pg_rewind, which takes the target's timeline from there, fails for good
-// ("could not find previous WAL record"). Run it with --gtest_also_run_disabled_tests.
-TEST_F(NoDataLossTest, DISABLED_SynchronousModeStrictLosesNoAcknowledgedWriteAcross20PrimaryKills) {
+// allowed to take over), rewinds from a source that had not checkpointed its promotion, and
+// rewinds of a target whose restartpoint named an old timeline (PostgreSQL 15's pg_rewind then
+// failed for good); all fixed.
+TEST_F(NoDataLossTest, SynchronousModeStrictLosesNoAcknowledgedWriteAcross20PrimaryKills) {
   ASSERT_NO_FATAL_FAILURE(StartCluster(
       {.ttl_seconds = 6,
        .loop_wait_seconds = 1,
@@ -187,9 +184,8 @@ TEST_F(NoDataLossTest, DISABLED_SynchronousModeStrictLosesNoAcknowledgedWriteAcr
 }
 
 // Asynchronous replication may lose what the replicas had not received, within
-// maximum_lag_on_failover; it must never show two timelines taking writes. DISABLED with the
-// strict one above, for the same pg_rewind finding (CI hit it at kill 2).
-TEST_F(NoDataLossTest, DISABLED_AsynchronousModeLosesAtMostTheLagBound) {
+// maximum_lag_on_failover; it must never show two timelines taking writes.
+TEST_F(NoDataLossTest, AsynchronousModeLosesAtMostTheLagBound) {
   ASSERT_NO_FATAL_FAILURE(StartCluster(
       {.ttl_seconds = 6, .loop_wait_seconds = 1, .retry_timeout_seconds = 2, .haproxy = true}));
   absl::StatusOr<std::unique_ptr<WriteChecker>> checker =
