@@ -261,7 +261,7 @@ class LocalController final : public Controller {
                         : RunTool({Tool("pg_rewind"), "--target-pgdata=" + options_.data_dir,
                                    "--source-server=" + source_server, "--progress"},
                                   deadline);
-    const absl::Status standby = WriteOwned(options_.data_dir + "/standby.signal", "", 0600);
+    absl::Status standby = WriteOwned(options_.data_dir + "/standby.signal", "", 0600);
     if (absl::Status s = Check(rewind, "pg_rewind"); !s.ok()) {
       return absl::Status(s.code(), absl::StrCat(s.message(),
                                                  "\nThe data directory was left as pg_rewind "
@@ -480,7 +480,7 @@ class LocalController final : public Controller {
 
   absl::Status StopLocked(StopMode mode, absl::Duration escalate_after, absl::Time deadline) {
     if (PostmasterRunning()) {
-      const absl::Status stopped = Escalate(
+      absl::Status stopped = Escalate(
           mode, escalate_after, deadline, [this](int sig) { (void)postmaster_->Signal(sig); },
           [this](absl::Time until) { return postmaster_->WaitForExit(until); });
       if (stopped.ok()) postmaster_.reset();
