@@ -161,13 +161,15 @@ absl::Time HaNode::RunOnce() {
   std::string adjustment;
   if (seen->view.config_revision != 0) config = AdjustTiming(seen->view.config, &adjustment);
   LocalNode local = BuildLocalNode(*seen, config);
+  const Member self = SelfMember(seen->postgres, config.pause);
+  local.member_key_current = MemberKeyCurrent(*seen, EncodeMember(self), local.lease);
   const Decision decision = Decide(seen->view, local, config, Now());
   if (const char* busy = BusyState(decision); busy != nullptr) SetState(busy);
 
   ActionExecutor executor(dcs_, controller_, keys_, options_.name, ExecutorOptionsFor(config));
   const ActionExecutor::Outcome outcome =
-      executor.Run(decision, seen->view, SelfMember(seen->postgres, config.pause), local.lease,
-                   absl::InfiniteFuture());
+      executor.Run(decision, seen->view, self, local.lease, absl::InfiniteFuture());
+  NoteMemberWrite(decision, outcome.completed, EncodeMember(self), local.lease);
   // Publish what PostgreSQL is now, not what it was before this loop's actions, in the status
   // and in the member key (which the loop wrote first thing).
   if (std::optional<LocalPostgres> after =
@@ -175,9 +177,10 @@ absl::Time HaNode::RunOnce() {
       after.has_value()) {
     seen->postgres = *std::move(after);
     if (seen->dcs_ok && local.lease != kNoLease) {
-      (void)dcs_.Put(keys_.member(options_.name),
-                     EncodeMember(SelfMember(seen->postgres, config.pause)), local.lease,
-                     DcsDeadline(config));
+      const std::string json = EncodeMember(SelfMember(seen->postgres, config.pause));
+      const bool written =
+          dcs_.Put(keys_.member(options_.name), json, local.lease, DcsDeadline(config)).ok();
+      last_member_json_ = written ? json : std::string();
     }
   }
   Publish(*seen, config, decision, Now() - started);
@@ -198,6 +201,29 @@ absl::Time HaNode::RunOnce() {
     next = std::min(next, started + kNoLeaderRecheck);
   }
   return next - wall_offset_;
+}
+
+// The member key as read this tick is the one this node last wrote, under its current lease:
+// writing it again would change nothing.
+bool HaNode::MemberKeyCurrent(const Observation& seen, const std::string& json,
+                              LeaseId lease) const {
+  if (!seen.dcs_ok || lease == kNoLease || json != last_member_json_ ||
+      lease != last_member_lease_) {
+    return false;
+  }
+  const Member* mine = seen.view.FindMember(options_.name);
+  return mine != nullptr && mine->lease == lease;
+}
+
+void HaNode::NoteMemberWrite(const Decision& decision, size_t completed, const std::string& json,
+                             LeaseId lease) {
+  for (size_t i = 0; i < decision.actions.size(); ++i) {
+    if (decision.actions[i].type != Type::kWriteMember) continue;
+    const bool written = i < completed;
+    last_member_json_ = written ? json : std::string();
+    last_member_lease_ = written ? lease : kNoLease;
+    return;
+  }
 }
 
 absl::StatusOr<HaNode::Observation> HaNode::Observe(const DynamicConfig& config) {

@@ -73,6 +73,10 @@ class HaNode {
   LocalNode BuildLocalNode(const Observation& seen, const DynamicConfig& config);
   bool NeedsProbes(const Observation& seen, const DynamicConfig& config) const;
   Member SelfMember(const LocalPostgres& pg, bool paused) const;
+  bool MemberKeyCurrent(const Observation& seen, const std::string& json, LeaseId lease) const;
+  // Remembers whether this tick's member-key write (if any) went through.
+  void NoteMemberWrite(const Decision& decision, size_t completed, const std::string& json,
+                       LeaseId lease);
   // Writes the config key after an initialization, runs the callbacks, and returns PostgreSQL's
   // state if the actions changed it.
   std::optional<LocalPostgres> AfterActions(const Decision& decision, size_t completed,
@@ -112,6 +116,9 @@ class HaNode {
   absl::Time dcs_cap_ = absl::InfiniteFuture();
   ClusterView view_;
   absl::Time postgres_down_since_ = absl::InfinitePast();
+  // What this node last wrote to its member key, and under which lease (HA thread only).
+  std::string last_member_json_;
+  LeaseId last_member_lease_ = kNoLease;
 
   mutable absl::Mutex mu_;
   AgentStatus status_ ABSL_GUARDED_BY(mu_);

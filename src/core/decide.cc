@@ -71,7 +71,7 @@ class Decider {
       }
     }
     if (!me_.dcs_reachable) return DcsUnreachable();
-    Add({.type = Type::kWriteMember});
+    if (!me_.member_key_current) Add({.type = Type::kWriteMember});
     if (!view_.initialize.has_value()) return Uninitialized();
     if (config_.pause) return Paused();
     if (IAmLeader()) return AsLeader();
@@ -99,6 +99,21 @@ class Decider {
   }
 
   bool IAmLeader() const { return view_.leader.has_value() && view_.leader->name == me_.name; }
+
+  // The leader key lives as long as the lease it is attached to, which the runtime keeps
+  // alive: it is rewritten only to move it onto this node's current lease.
+  void RefreshLeader(Revision fence) {
+    if (view_.leader.has_value() && view_.leader->lease == me_.lease && me_.lease != kNoLease) {
+      return;
+    }
+    Add({.type = Type::kRefreshLeader, .fence = fence});
+  }
+
+  // The status key's optime, written when it moved.
+  void WriteStatus(Revision fence) {
+    if (Position() == view_.status.optime) return;
+    Add({.type = Type::kWriteStatus, .fence = fence, .optime = Position()});
+  }
   Revision Fence() const { return view_.leader.has_value() ? view_.leader->create_revision : 0; }
 
   // This node's WAL position: what it wrote (primary) or received (replica).
@@ -179,9 +194,8 @@ class Decider {
 
   Decision Paused() {
     if (IAmLeader()) {
-      Add({.type = Type::kRefreshLeader, .fence = Fence()});
-      if (IsRunningPrimary(pg_))
-        Add({.type = Type::kWriteStatus, .fence = Fence(), .optime = Position()});
+      RefreshLeader(Fence());
+      if (IsRunningPrimary(pg_)) WriteStatus(Fence());
       return Done("paused: keeping the leader key, PostgreSQL left alone");
     }
     if (!view_.leader.has_value() && IsRunningPrimary(pg_)) {
@@ -203,7 +217,7 @@ class Decider {
       const bool within = me_.postgres_down_since == absl::InfinitePast() ||
                           now_ - me_.postgres_down_since < config_.primary_start_timeout;
       if (within) {
-        Add({.type = Type::kRefreshLeader, .fence = fence});
+        RefreshLeader(fence);
         Add({.type = Type::kStartPostgres});
         if (me_.postgres_down_since != absl::InfinitePast()) {
           decision_.recheck_by = std::min(decision_.recheck_by,
@@ -217,7 +231,7 @@ class Decider {
           "leader key");
     }
     if (pg_.role != PgRole::kPrimary) {
-      Add({.type = Type::kRefreshLeader, .fence = fence});
+      RefreshLeader(fence);
       if (config_.synchronous_mode != SynchronousMode::kOff &&
           (!view_.sync.has_value() || view_.sync->leader != me_.name ||
            !view_.sync->sync_standby.empty())) {
@@ -233,8 +247,8 @@ class Decider {
     if (view_.failover.has_value()) {
       if (std::optional<Decision> d = Switchover(); d.has_value()) return std::move(*d);
     }
-    Add({.type = Type::kRefreshLeader, .fence = fence});
-    Add({.type = Type::kWriteStatus, .fence = fence, .optime = Position()});
+    RefreshLeader(fence);
+    WriteStatus(fence);
     PublishFailsafe();
     if (!SameForks(me_.timeline_history, view_.history)) {
       Add({.type = Type::kWriteHistory, .fence = fence, .history = me_.timeline_history});
@@ -278,7 +292,7 @@ class Decider {
     }
     if (candidates.empty()) {
       Add({.type = Type::kClearFailover, .fence = fence});
-      Add({.type = Type::kRefreshLeader, .fence = fence});
+      RefreshLeader(fence);
       return Done(
           absl::StrCat("switchover requested but ",
                        request.candidate.empty() ? std::string("no member") : request.candidate,

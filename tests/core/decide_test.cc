@@ -379,6 +379,31 @@ TEST_F(DecideTest, DcsUnreachablePrimaryStaysUntilTheLeaseDeadline) {
   EXPECT_EQ(d.recheck_by, now + absl::Seconds(8));
 }
 
+// An idle leader costs the DCS nothing but its lease keep-alives: its key already rides on its
+// lease, the status key already has its position, its member key already says what it would.
+TEST_F(DecideTest, AnIdleLeaderRewritesNothing) {
+  Leader("n1");
+  view.leader->lease = me.lease;
+  Primary(5000);
+  view.status.optime = 5000;
+  me.member_key_current = true;
+  const Decision d = D();
+  EXPECT_FALSE(d.Has(T::kRefreshLeader));
+  EXPECT_FALSE(d.Has(T::kWriteStatus));
+  EXPECT_FALSE(d.Has(T::kWriteMember));
+}
+
+TEST_F(DecideTest, TheLeaderMovesItsKeyOntoANewLeaseAndPublishesANewPosition) {
+  Leader("n1");  // on lease 77, not this node's 7
+  Primary(5000);
+  view.status.optime = 4000;
+  const Decision d = D();
+  EXPECT_TRUE(d.Has(T::kRefreshLeader));
+  EXPECT_TRUE(d.Has(T::kWriteStatus));
+  EXPECT_EQ(Find(d, T::kWriteStatus).optime, 5000u);
+  EXPECT_TRUE(d.Has(T::kWriteMember));
+}
+
 TEST_F(DecideTest, DcsUnreachablePrimaryDemotesAtTheDeadline) {
   Leader("n1");
   Primary(5000);
@@ -550,7 +575,7 @@ TEST_F(SwitchoverTest, ScheduledSwitchoverWaitsForItsTime) {
   view.failover = FailoverRequest{"n1", "n2", now + absl::Minutes(5), 0};
   Probe("n2", 5000);
   Decision d = D();
-  EXPECT_EQ(S(d), (Steps{T::kRefreshLeader, T::kWriteStatus}));
+  EXPECT_EQ(S(d), (Steps{T::kRefreshLeader}));  // the status key already has its position
   EXPECT_EQ(d.recheck_by, now + absl::Minutes(5));
 }
 

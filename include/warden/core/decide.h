@@ -83,6 +83,9 @@ struct LocalNode {
   // When this node, holding the leader key, first found its PostgreSQL not running
   // (InfinitePast: it is running, or was not seen down).
   absl::Time postgres_down_since = absl::InfinitePast();
+  // The member key in the DCS already says what this node would write, under its lease: the
+  // tick writes it only when something changed (an idle cluster then costs the DCS little).
+  bool member_key_current = false;
 };
 
 // One step for the runtime. Leader-side DCS writes carry `fence`: the leader key's
