@@ -70,6 +70,7 @@
 #include "boost/beast/http.hpp"
 #include "nlohmann/json.hpp"
 #include "src/pg/subprocess.h"
+#include "tests/common/http_status.h"
 #include "tests/e2e/e2e_cluster.h"
 #include "tests/e2e/write_checker.h"
 
@@ -465,29 +466,11 @@ absl::StatusOr<double> ReadRssMib(int pid) {
 
 // The body of GET `target` on 127.0.0.1:`port`.
 absl::StatusOr<std::string> HttpGet(int port, const std::string& target) {
-  namespace beast = boost::beast;
-  namespace http = beast::http;
-  try {
-    boost::asio::io_context io;
-    boost::asio::ip::tcp::resolver resolver(io);
-    beast::tcp_stream stream(io);
-    stream.expires_after(std::chrono::seconds(10));
-    stream.connect(resolver.resolve("127.0.0.1", std::to_string(port)));
-    http::request<http::empty_body> request(http::verb::get, target, 11);
-    request.set(http::field::host, "127.0.0.1");
-    http::write(stream, request);
-    beast::flat_buffer buffer;
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(64 << 20);
-    http::read(stream, buffer, parser);
-    if (parser.get().result_int() != 200) {
-      return absl::UnavailableError(
-          absl::StrCat("GET ", target, ": HTTP ", parser.get().result_int()));
-    }
-    return parser.get().body();
-  } catch (const std::exception& e) {
-    return absl::UnavailableError(absl::StrCat("GET ", target, ": ", e.what()));
+  test::HttpReply reply = test::HttpExchange(port, "GET", target);
+  if (reply.status != 200) {
+    return absl::UnavailableError(absl::StrCat("GET ", target, ": HTTP ", reply.status));
   }
+  return std::move(reply.body);
 }
 
 // etcd's gRPC request messages received, by method. A unary call is one message; on a stream

@@ -120,6 +120,36 @@ class LocalControllerTest : public ::testing::Test {
     return false;
   }
 
+  // n1 primary, n2 and n3 its replicas; n1 stops, n2 is promoted (timeline 2), n3 follows it
+  // and is stopped before n2 checkpoints the promotion (thousands of buffers dirtied by replay
+  // make that spread checkpoint last minutes): n3's latest restartpoint names timeline 1, its
+  // minimum recovery point timeline 2.
+  void StopAReplicaThatFollowedANewPrimary() {
+    Node& n1 = AddNode("n1");
+    ASSERT_TRUE(n1.controller->Bootstrap({}, In(absl::Seconds(60))).ok());
+    Sql(n1, "CREATE TABLE t (id int)");
+    Node& n2 = AddNode("n2");
+    Node& n3 = AddNode("n3");
+    for (Node* replica : {&n2, &n3}) {
+      ASSERT_TRUE(replica->controller
+                      ->Clone(
+                          n1.upstream(), [](const CloneProgress&) {}, In(absl::Seconds(120)))
+                      .ok());
+      ASSERT_TRUE(replica->controller->Start(In(absl::Seconds(60))).ok());
+    }
+    Sql(n1, "INSERT INTO t SELECT generate_series(1, 300000)");
+    ASSERT_TRUE(CaughtUp(n2, n1));
+    ASSERT_TRUE(CaughtUp(n3, n1));
+    ASSERT_TRUE(
+        n1.controller->Stop(StopMode::kFast, absl::Seconds(10), In(absl::Seconds(30))).ok());
+    ASSERT_TRUE(n2.controller->Promote(In(absl::Seconds(60))).ok());
+    ASSERT_TRUE(n3.controller->Follow(n2.upstream(), In(absl::Seconds(30))).ok());
+    Sql(n2, "INSERT INTO t VALUES (-2)");
+    ASSERT_TRUE(CaughtUp(n3, n2));
+    ASSERT_TRUE(
+        n3.controller->Stop(StopMode::kFast, absl::Seconds(10), In(absl::Seconds(30))).ok());
+  }
+
   static void Report(const char* what, absl::Time start) {
     std::printf("[timing] %-28s %8.0f ms\n", what, absl::ToDoubleMilliseconds(absl::Now() - start));
   }
@@ -479,29 +509,8 @@ TEST_F(LocalControllerTest, ARewindRightAfterAPromotionLeavesANodeThatStartsAndS
 // of the new one shows in its minimum recovery point. Stopped, it must report the new timeline,
 // or it looks diverged and gets a needless (and failing) pg_rewind.
 TEST_F(LocalControllerTest, AStoppedReplicaReportsTheTimelineItReplayed) {
-  Node& n1 = AddNode("n1");
-  ASSERT_TRUE(n1.controller->Bootstrap({}, In(absl::Seconds(60))).ok());
-  Sql(n1, "CREATE TABLE t (id int)");
-  Node& n2 = AddNode("n2");
-  Node& n3 = AddNode("n3");
-  for (Node* replica : {&n2, &n3}) {
-    ASSERT_TRUE(replica->controller
-                    ->Clone(
-                        n1.upstream(), [](const CloneProgress&) {}, In(absl::Seconds(120)))
-                    .ok());
-    ASSERT_TRUE(replica->controller->Start(In(absl::Seconds(60))).ok());
-  }
-  // Thousands of buffers dirtied by replay on n2: its promotion's spread checkpoint lasts minutes.
-  Sql(n1, "INSERT INTO t SELECT generate_series(1, 300000)");
-  ASSERT_TRUE(CaughtUp(n2, n1));
-  ASSERT_TRUE(CaughtUp(n3, n1));
-  ASSERT_TRUE(n1.controller->Stop(StopMode::kFast, absl::Seconds(10), In(absl::Seconds(30))).ok());
-  ASSERT_TRUE(n2.controller->Promote(In(absl::Seconds(60))).ok());
-  ASSERT_TRUE(n3.controller->Follow(n2.upstream(), In(absl::Seconds(30))).ok());
-  Sql(n2, "INSERT INTO t VALUES (-1)");
-  ASSERT_TRUE(CaughtUp(n3, n2));
-  ASSERT_TRUE(n3.controller->Stop(StopMode::kFast, absl::Seconds(10), In(absl::Seconds(30))).ok());
-  const LocalPostgres stopped = MustState(n3);
+  ASSERT_NO_FATAL_FAILURE(StopAReplicaThatFollowedANewPrimary());
+  const LocalPostgres stopped = MustState(*nodes_[2]);
   EXPECT_FALSE(stopped.running);
   EXPECT_EQ(stopped.timeline, 2);
 }
@@ -511,27 +520,9 @@ TEST_F(LocalControllerTest, AStoppedReplicaReportsTheTimelineItReplayed) {
 // takes the target's timeline from the restartpoint and would find nothing to do (or fail, with
 // "could not find previous WAL record"); the node must be rewound and stream from the source.
 TEST_F(LocalControllerTest, ARewindOfANodeWhoseRestartpointNamesAnOldTimeline) {
-  Node& n1 = AddNode("n1");
-  ASSERT_TRUE(n1.controller->Bootstrap({}, In(absl::Seconds(60))).ok());
-  Sql(n1, "CREATE TABLE t (id int)");
-  Node& n2 = AddNode("n2");
-  Node& n3 = AddNode("n3");
-  for (Node* replica : {&n2, &n3}) {
-    ASSERT_TRUE(replica->controller
-                    ->Clone(
-                        n1.upstream(), [](const CloneProgress&) {}, In(absl::Seconds(120)))
-                    .ok());
-    ASSERT_TRUE(replica->controller->Start(In(absl::Seconds(60))).ok());
-  }
-  Sql(n1, "INSERT INTO t SELECT generate_series(1, 300000)");
-  ASSERT_TRUE(CaughtUp(n2, n1));
-  ASSERT_TRUE(CaughtUp(n3, n1));
-  ASSERT_TRUE(n1.controller->Stop(StopMode::kFast, absl::Seconds(10), In(absl::Seconds(30))).ok());
-  ASSERT_TRUE(n2.controller->Promote(In(absl::Seconds(60))).ok());
-  ASSERT_TRUE(n3.controller->Follow(n2.upstream(), In(absl::Seconds(30))).ok());
-  Sql(n2, "INSERT INTO t VALUES (-2)");
-  ASSERT_TRUE(CaughtUp(n3, n2));
-  ASSERT_TRUE(n3.controller->Stop(StopMode::kFast, absl::Seconds(10), In(absl::Seconds(30))).ok());
+  ASSERT_NO_FATAL_FAILURE(StopAReplicaThatFollowedANewPrimary());
+  Node& n1 = *nodes_[0];
+  Node& n3 = *nodes_[2];
   ASSERT_EQ(MustState(n3).timeline, 2);
   // n1 comes back as the primary of timeline 1 and goes on writing.
   ASSERT_TRUE(n1.controller->Start(In(absl::Seconds(60))).ok());
