@@ -162,14 +162,15 @@ absl::Time HaNode::RunOnce() {
   if (seen->view.config_revision != 0) config = AdjustTiming(seen->view.config, &adjustment);
   LocalNode local = BuildLocalNode(*seen, config);
   const Member self = SelfMember(seen->postgres, config.pause);
-  local.member_key_current = MemberKeyCurrent(*seen, EncodeMember(self), local.lease);
+  const std::string self_json = EncodeMember(self);
+  local.member_key_current = MemberKeyCurrent(*seen, self_json, local.lease);
   const Decision decision = Decide(seen->view, local, config, Now());
   if (const char* busy = BusyState(decision); busy != nullptr) SetState(busy);
 
   ActionExecutor executor(dcs_, controller_, keys_, options_.name, ExecutorOptionsFor(config));
   const ActionExecutor::Outcome outcome =
       executor.Run(decision, seen->view, self, local.lease, absl::InfiniteFuture());
-  NoteMemberWrite(decision, outcome.completed, EncodeMember(self), local.lease);
+  NoteMemberWrite(decision, outcome.completed, self_json, local.lease);
   // Publish what PostgreSQL is now, not what it was before this loop's actions, in the status
   // and in the member key (which the loop wrote first thing).
   if (std::optional<LocalPostgres> after =
