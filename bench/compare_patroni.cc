@@ -273,6 +273,8 @@ enum class Metric {
   kLostSync,
   kPhantomSync,
   kRss,
+  kPss,
+  kPrivate,
   kCpu,
   kEtcd,
   kRestPrimaryRate,
@@ -288,7 +290,7 @@ struct MetricInfo {
   bool total = false;  // summed over the trials rather than their median
 };
 
-constexpr std::array<MetricInfo, 18> kMetrics = {{
+constexpr std::array<MetricInfo, 20> kMetrics = {{
     {Metric::kBootstrap, "bootstrap -> 1 primary + 2 streaming", "s"},
     {Metric::kKillToPrimary, "kill -9 primary -> GET /primary 200", "s"},
     {Metric::kKillToWrite, "kill -9 primary -> first write", "s"},
@@ -301,6 +303,8 @@ constexpr std::array<MetricInfo, 18> kMetrics = {{
     {Metric::kLostSync, "  acked writes lost, sync strict (total)", "", true},
     {Metric::kPhantomSync, "  phantom writes, sync strict (total)", "", true},
     {Metric::kRss, "idle VmRSS per agent", "MiB"},
+    {Metric::kPss, "  of it proportional (PSS)", "MiB"},
+    {Metric::kPrivate, "  of it private (RssAnon)", "MiB"},
     {Metric::kCpu, "idle CPU per agent", "s/min"},
     {Metric::kEtcd, "etcd requests per idle member", "/min"},
     {Metric::kRestPrimaryRate, "REST GET /primary (wrk -c4)", "req/s"},
@@ -450,18 +454,37 @@ double ReadSchedSeconds(int pid) {
   return total;
 }
 
-absl::StatusOr<double> ReadRssMib(int pid) {
-  std::ifstream file(absl::StrCat("/proc/", pid, "/status"));
+// A "Field:   N kB" line of a /proc file, in MiB.
+absl::StatusOr<double> ReadProcMib(const std::string& path, absl::string_view field) {
+  std::ifstream file(path);
   std::string line;
   while (std::getline(file, line)) {
     absl::string_view rest = line;
-    if (!absl::ConsumePrefix(&rest, "VmRSS:")) continue;
+    if (!absl::ConsumePrefix(&rest, field) || !absl::ConsumePrefix(&rest, ":")) continue;
     rest = absl::StripAsciiWhitespace(rest);
     absl::ConsumeSuffix(&rest, " kB");
     double kib = 0;
     if (absl::SimpleAtod(rest, &kib)) return kib / 1024;
   }
-  return absl::NotFoundError(absl::StrCat("no VmRSS for pid ", pid));
+  return absl::NotFoundError(absl::StrCat("no ", field, " in ", path));
+}
+
+// Resident memory three ways: VmRSS counts every shared library page the process touched (the
+// same pages serve every process that maps the library), PSS divides shared pages among the
+// processes mapping them, RssAnon is the process's own heap and stacks.
+struct Memory {
+  double rss = 0, pss = 0, anon = 0;  // MiB
+};
+
+absl::StatusOr<Memory> ReadMemory(int pid) {
+  const std::string proc = absl::StrCat("/proc/", pid);
+  absl::StatusOr<double> rss = ReadProcMib(proc + "/status", "VmRSS");
+  absl::StatusOr<double> pss = ReadProcMib(proc + "/smaps_rollup", "Pss");
+  absl::StatusOr<double> anon = ReadProcMib(proc + "/status", "RssAnon");
+  for (const auto* read : {&rss, &pss, &anon}) {
+    if (!read->ok()) return read->status();
+  }
+  return Memory{*rss, *pss, *anon};
 }
 
 // The body of GET `target` on 127.0.0.1:`port`.
@@ -840,10 +863,12 @@ absl::Status MeasureIdle(const Run& run, E2eCluster& c) {
   for (int i = 0; i < c.size(); ++i) {
     absl::StatusOr<CpuTimes> cpu = ReadCpu(c.AgentPid(i));
     if (!cpu.ok()) return cpu.status();
-    absl::StatusOr<double> rss = ReadRssMib(c.AgentPid(i));
-    if (!rss.ok()) return rss.status();
     const std::string who = absl::StrCat(c.name(i), i == primary ? " (primary)" : " (replica)");
-    run.Add(Metric::kRss, *rss, who);
+    absl::StatusOr<Memory> memory = ReadMemory(c.AgentPid(i));
+    if (!memory.ok()) return memory.status();
+    run.Add(Metric::kRss, memory->rss, who);
+    run.Add(Metric::kPss, memory->pss, who);
+    run.Add(Metric::kPrivate, memory->anon, who);
     const double sched = (ReadSchedSeconds(c.AgentPid(i)) - sched_before[i]) / minutes;
     run.Add(Metric::kCpu, (cpu->self - before[i].self) / minutes,
             absl::StrFormat("%s; by schedstat %.4f s/min; reaped children %.3f s/min", who, sched,

@@ -7,6 +7,7 @@
 //   warden-agent /etc/warden.yml
 //   warden-agent --validate /etc/warden.yml     # check the file only
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -14,6 +15,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "warden/agent/agent.h"
 #include "warden/agent/agent_config.h"
@@ -28,8 +30,11 @@ void Log(const char* level, const std::string& message) {
   std::fprintf(stderr, "%s %s: %s\n", when.c_str(), level, message.c_str());
 }
 
-warden::EtcdOptions EtcdOptionsFrom(const warden::DcsSettings& dcs) {
+warden::EtcdOptions EtcdOptionsFrom(const warden::DcsSettings& dcs, absl::Duration ttl) {
   warden::EtcdOptions etcd;
+  // The lease's keep-alives, every third of the ttl, prove the member alive: probe the watch
+  // stream only when one is overdue, not between every two of them.
+  etcd.watch_probe_interval = std::max(etcd.watch_probe_interval, ttl / 3 + absl::Seconds(1));
   etcd.endpoints = dcs.hosts;
   etcd.username = dcs.username;
   etcd.password = dcs.password;
@@ -48,6 +53,9 @@ int Usage() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Debian's abseil is built without NDEBUG, so its Mutex checks for deadlock cycles on every
+  // lock: a global graph update and at times a stack trace, a tenth of an idle agent's CPU.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   const bool validate = argc == 3 && std::strcmp(argv[1], "--validate") == 0;
   if (argc != 2 && !validate) return Usage();
   const std::string path = argv[argc - 1];
@@ -62,7 +70,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   absl::StatusOr<std::unique_ptr<warden::Dcs>> dcs =
-      warden::NewEtcdDcs(EtcdOptionsFrom(config->dcs));
+      warden::NewEtcdDcs(EtcdOptionsFrom(config->dcs, config->agent.bootstrap_config.ttl));
   if (!dcs.ok()) {
     Log("ERROR", absl::StrCat("etcd: ", dcs.status().message()));
     return 1;

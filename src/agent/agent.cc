@@ -28,11 +28,13 @@
 #include "boost/asio/signal_set.hpp"
 #include "boost/asio/steady_timer.hpp"
 #include "src/agent/callbacks.h"
+#include "src/agent/cluster_cache.h"
 #include "src/agent/cluster_commands.h"
 #include "src/agent/ha_node.h"
 #include "src/agent/lease_keeper.h"
 #include "src/agent/member_prober.h"
 #include "src/agent/rest_server.h"
+#include "src/agent/write_noting_dcs.h"
 #include "warden/clock.h"
 #include "warden/core/config.h"
 
@@ -68,6 +70,7 @@ class AgentImpl final : public Agent, public AgentControl {
       : options_(std::move(options)),
         dcs_(dcs),
         controller_(controller),
+        noting_dcs_(dcs_, cache_),
         keys_(options_.namespace_, options_.scope),
         lease_(dcs_, *SteadyClock::Default()),
         prober_(NewHttpMemberProber()) {}
@@ -133,6 +136,10 @@ class AgentImpl final : public Agent, public AgentControl {
     absl::MutexLock lock(&mu_);
     return node_ != nullptr ? node_->KnownLeader() : "";
   }
+  bool AwaitingLeader() const {
+    absl::MutexLock lock(&mu_);
+    return node_ != nullptr && node_->AwaitingLeader();
+  }
   std::string ApiUrl(int port) const;
   void ScheduleLoop(absl::Duration after);
   void RunLoop();
@@ -150,6 +157,10 @@ class AgentImpl final : public Agent, public AgentControl {
   const AgentOptions options_;
   Dcs& dcs_;
   Controller& controller_;
+  // The cluster's keys as the watch delivers them, and the Dcs the HA loop writes through, which
+  // tells the cache of each write so the loop never reads a view older than its own writes.
+  ClusterCache cache_;
+  WriteNotingDcs noting_dcs_;
   const ClusterKeys keys_;
   LeaseKeeper lease_;
   std::unique_ptr<MemberProber> prober_;
@@ -192,8 +203,8 @@ absl::Status AgentImpl::Run() {
   callbacks_ = std::make_unique<CallbackRunner>(options_.callbacks, options_.scope);
   {
     absl::MutexLock lock(&mu_);
-    node_ = std::make_unique<HaNode>(options_, ApiUrl(port), dcs_, controller_, lease_, *prober_,
-                                     *SteadyClock::Default(), callbacks_.get());
+    node_ = std::make_unique<HaNode>(options_, ApiUrl(port), noting_dcs_, controller_, lease_,
+                                     *prober_, *SteadyClock::Default(), callbacks_.get(), &cache_);
   }
   asio::signal_set signals(net_io_);
   if (options_.handle_signals) {
@@ -266,9 +277,12 @@ void AgentImpl::RunLoop() {
 }
 
 // Wakes the loop at once on what changes a decision: the leader key going or changing hands,
-// a failover request, a new config, the initialize or sync keys. Member and status updates,
-// written by every node every loop, do not.
+// a failover request, a new config, the initialize or sync keys, and the leader's member key
+// while this node has no running PostgreSQL or no stream (a replica waiting to clone from a
+// bootstrapping primary starts as soon as that one runs). Other
+// members' keys and the status key, which move with the WAL positions, do not.
 void AgentImpl::OnWatch(const WatchResponse& response) {
+  cache_.Apply(response);  // before any wake: the loop it wakes reads the cache
   if (!response.status.ok()) {
     // The stream is gone (compaction, backend trouble): re-read at once and watch again soon.
     asio::post(ha_io_, [this] {
@@ -278,13 +292,15 @@ void AgentImpl::OnWatch(const WatchResponse& response) {
     });
     return;
   }
+  const std::string leader = KnownLeader();
   for (const WatchEvent& event : response.events) {
     const std::string& key = event.kv.key;
     const bool relevant =
         key == keys_.leader()
-            ? event.type == WatchEvent::Type::kDelete || event.kv.value != KnownLeader()
+            ? event.type == WatchEvent::Type::kDelete || event.kv.value != leader
             : key == keys_.failover() || key == keys_.config() || key == keys_.initialize() ||
-                  key == keys_.sync();
+                  key == keys_.sync() ||
+                  (!leader.empty() && key == keys_.member(leader) && AwaitingLeader());
     if (relevant) {
       Wake();
       return;
@@ -292,19 +308,24 @@ void AgentImpl::OnWatch(const WatchResponse& response) {
   }
 }
 
+// The cache is filled from a List at revision R and kept current by a watch from R + 1, so it
+// misses no change in between.
 void AgentImpl::StartWatch() {
   if (stopping_) return;
-  Revision from = 0;
-  {
-    absl::MutexLock lock(&mu_);
-    from = node_->last_revision() == 0 ? 0 : node_->last_revision() + 1;
+  absl::StatusOr<ListResult> listing = dcs_.List(keys_.prefix(), DcsDeadline());
+  if (!listing.ok()) {
+    RetryWatchSoon();
+    return;
   }
+  cache_.Start(*listing);
   absl::StatusOr<std::unique_ptr<WatchHandle>> watch = dcs_.Watch(
-      keys_.prefix(), from, [this](const WatchResponse& r) { OnWatch(r); }, DcsDeadline());
+      keys_.prefix(), listing->revision + 1, [this](const WatchResponse& r) { OnWatch(r); },
+      DcsDeadline());
   if (watch.ok()) {
     watch_ = *std::move(watch);
     return;
   }
+  cache_.Stop();
   RetryWatchSoon();
 }
 
@@ -326,6 +347,7 @@ void AgentImpl::BeginShutdown() {
   stopping_ = true;
   loop_timer_.cancel();
   if (watch_ != nullptr) watch_->Cancel();
+  cache_.Stop();
   // Stop renewing first: Shutdown revokes the lease itself once the leader key is released.
   asio::post(lease_io_, [this] { lease_timer_.cancel(); });
   // Close the REST API before the key goes: the replicas racing for it probe this node, and a

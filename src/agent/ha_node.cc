@@ -17,6 +17,9 @@ namespace {
 using Type = Action::Type;
 
 constexpr absl::Duration kNoLeaderRecheck = absl::Seconds(1);
+// How long a loop waits for the watch to deliver this node's own last write before it lists the
+// keys instead (on loopback the event follows the write within a millisecond or two).
+constexpr absl::Duration kOwnWritePatience = absl::Milliseconds(250);
 
 // The role word of members' keys and callbacks.
 const char* RoleWord(PgRole role) { return role == PgRole::kPrimary ? "primary" : "replica"; }
@@ -43,6 +46,14 @@ bool ChangesPostgres(Type type) {
     default:
       return false;
   }
+}
+
+// Whether the first `completed` actions of `decision` include one of `type`.
+bool Completed(const Decision& decision, size_t completed, Type type) {
+  for (size_t i = 0; i < completed && i < decision.actions.size(); ++i) {
+    if (decision.actions[i].type == type) return true;
+  }
+  return false;
 }
 
 // What the member shows while a long action runs.
@@ -80,7 +91,7 @@ std::vector<TimelineHistoryEntry> HistoryEntries(const LocalPostgres& pg, const 
 
 HaNode::HaNode(const AgentOptions& options, std::string api_url, Dcs& dcs, Controller& controller,
                LeaseKeeper& lease, MemberProber& prober, const Clock& clock,
-               CallbackRunner* callbacks)
+               CallbackRunner* callbacks, ClusterCache* cache)
     : options_(options),
       api_url_(std::move(api_url)),
       keys_(options.namespace_, options.scope),
@@ -90,6 +101,7 @@ HaNode::HaNode(const AgentOptions& options, std::string api_url, Dcs& dcs, Contr
       prober_(prober),
       clock_(clock),
       callbacks_(callbacks),
+      cache_(cache),
       wall_offset_(dynamic_cast<const ManualClock*>(&clock) != nullptr
                        ? absl::ZeroDuration()
                        : absl::Now() - clock.Now()) {
@@ -124,14 +136,14 @@ absl::Time HaNode::DcsDeadline(const DynamicConfig& config) const {
   return std::min(Deadline(config), dcs_cap_);
 }
 
+bool HaNode::WasRunningPrimary() const {
+  absl::MutexLock lock(&mu_);
+  return IsRunningPrimary(status_.postgres);
+}
+
 absl::Time HaNode::PrimaryDcsCap() const {
-  bool primary = false;
-  {
-    absl::MutexLock lock(&mu_);
-    primary = IsRunningPrimary(status_.postgres);
-  }
   const LeaseState lease = lease_.Current();
-  if (!primary || lease.id == kNoLease) return absl::InfiniteFuture();
+  if (!WasRunningPrimary() || lease.id == kNoLease) return absl::InfiniteFuture();
   const absl::Time demote_at = lease.deadline + wall_offset_ - LocalNode{}.demote_margin;
   return absl::Now() + (demote_at - Now());  // from the monotonic clock's time to real time
 }
@@ -194,6 +206,9 @@ absl::Time HaNode::RunOnce() {
     }
   }
   absl::Time next = std::min(started + config.loop_wait, decision.recheck_by);
+  // The status just published still shows the view from before the key was won: /primary would
+  // answer 503 for a whole loop after the promotion. Look again at once.
+  if (Completed(decision, outcome.completed, Type::kAcquireLeader)) next = started;
   // Without a leader every second counts: look again soon rather than after loop_wait (a member
   // that was still stopping, say, may be done by then).
   if ((seen->dcs_ok && !seen->view.leader.has_value()) || !outcome.error.ok()) {
@@ -227,14 +242,46 @@ void HaNode::NoteMemberWrite(const Decision& decision, size_t completed, const s
   }
 }
 
+// Whether the cache's view is as good as a List now. A running primary's demotion and failsafe
+// mode depend on noticing a silent DCS within a loop, as a List each loop would: it trusts the
+// cache only while the DCS answered it (a keep-alive, or its last List) within the last loop,
+// and lists otherwise. (A keep-alive each loop would prove that as well, but would extend the
+// lease and so delay the failover after a crash of the primary.) Other members take their lease
+// keeper's word that the DCS answered on schedule: a stale view costs them no more than a lost
+// compare-and-swap, and the watch wakes them on every change that matters.
+bool HaNode::CacheTrusted(const DynamicConfig& config) const {
+  if (cache_ == nullptr || !cache_->live()) return false;
+  if (WasRunningPrimary()) {
+    const absl::Time answered = std::max(lease_.LastAnswer(), last_list_);
+    return clock_.Now() - answered < config.loop_wait;
+  }
+  return lease_.OnSchedule(config.retry_timeout);
+}
+
+// The cluster's keys: from the watch-fed cache when it is trusted (an idle replica's loop then
+// sends no request at all), else by a List, which also refreshes the cache.
+absl::StatusOr<ListResult> HaNode::ReadCluster(const DynamicConfig& config) {
+  if (CacheTrusted(config)) {
+    if (std::optional<ListResult> cached = cache_->Read(kOwnWritePatience); cached.has_value()) {
+      return *std::move(cached);
+    }
+  }
+  const absl::Time sent = clock_.Now();
+  absl::StatusOr<ListResult> listing = dcs_.List(keys_.prefix(), DcsDeadline(config));
+  if (listing.ok()) last_list_ = sent;
+  if (listing.ok() && cache_ != nullptr) cache_->Refresh(*listing);
+  return listing;
+}
+
 absl::StatusOr<HaNode::Observation> HaNode::Observe(const DynamicConfig& config) {
   Observation seen;
-  absl::StatusOr<ListResult> listing = dcs_.List(keys_.prefix(), DcsDeadline(config));
+  absl::StatusOr<ListResult> listing = ReadCluster(config);
   seen.dcs_ok = listing.ok();
   if (seen.dcs_ok) {
-    view_ = DecodeCluster(keys_, *listing);
-    absl::MutexLock lock(&mu_);
-    last_revision_ = listing->revision;
+    if (view_revision_ == 0 || listing->revision != view_revision_) {
+      view_ = DecodeCluster(keys_, *listing);
+      view_revision_ = listing->revision;
+    }
   }
   seen.view = view_;
   absl::StatusOr<LocalPostgres> pg = controller_.State(Deadline(config));
@@ -356,14 +403,15 @@ void HaNode::MarkStopping() {
   status_.stopping = true;
 }
 
-Revision HaNode::last_revision() const {
-  absl::MutexLock lock(&mu_);
-  return last_revision_;
-}
-
 std::string HaNode::KnownLeader() const {
   absl::MutexLock lock(&mu_);
   return status_.view.leader.has_value() ? status_.view.leader->name : "";
+}
+
+bool HaNode::AwaitingLeader() const {
+  absl::MutexLock lock(&mu_);
+  const LocalPostgres& pg = status_.postgres;
+  return !pg.running || (pg.role == PgRole::kReplica && !pg.streaming);
 }
 
 AgentStatus HaNode::Status() const {
@@ -381,7 +429,10 @@ void HaNode::Shutdown() {
   MarkStopping();
   const DynamicConfig config = EffectiveConfig();
   absl::StatusOr<ListResult> listing = dcs_.List(keys_.prefix(), Deadline(config));
-  if (listing.ok()) view_ = DecodeCluster(keys_, *listing);
+  if (listing.ok()) {
+    view_ = DecodeCluster(keys_, *listing);
+    view_revision_ = listing->revision;
+  }
   const bool leader =
       listing.ok() && view_.leader.has_value() && view_.leader->name == options_.name;
   absl::StatusOr<LocalPostgres> before = controller_.State(Deadline(config));

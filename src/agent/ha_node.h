@@ -17,6 +17,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "src/agent/callbacks.h"
+#include "src/agent/cluster_cache.h"
 #include "src/agent/lease_keeper.h"
 #include "src/agent/member_prober.h"
 #include "warden/agent/agent.h"
@@ -32,10 +33,12 @@ namespace warden {
 
 class HaNode {
  public:
-  // Everything passed must outlive the node; `callbacks` may be null. `api_url` is what this
-  // member publishes for its REST API.
+  // Everything passed must outlive the node; `callbacks` and `cache` may be null. `api_url` is
+  // what this member publishes for its REST API. With a `cache` (fed by the agent's watch), a
+  // loop reads the cluster from it instead of listing the keys, when the DCS is known to answer.
   HaNode(const AgentOptions& options, std::string api_url, Dcs& dcs, Controller& controller,
-         LeaseKeeper& lease, MemberProber& prober, const Clock& clock, CallbackRunner* callbacks);
+         LeaseKeeper& lease, MemberProber& prober, const Clock& clock, CallbackRunner* callbacks,
+         ClusterCache* cache = nullptr);
 
   // One HA loop. Returns when the next one must run at the latest, on `clock`.
   absl::Time RunOnce() ABSL_LOCKS_EXCLUDED(mu_);
@@ -55,12 +58,13 @@ class HaNode {
   bool AcceptFailsafe(const std::string& leader) const ABSL_LOCKS_EXCLUDED(mu_);
   // The leader key's holder as of the last loop ("" when none).
   std::string KnownLeader() const ABSL_LOCKS_EXCLUDED(mu_);
+  // As of the last loop: PostgreSQL is not running, or is a replica that does not stream. Such a
+  // node waits on the leader (to clone, to follow), so a change of the leader's member key
+  // matters to it.
+  bool AwaitingLeader() const ABSL_LOCKS_EXCLUDED(mu_);
   // The dynamic config in effect: the config key's, else the bootstrap config.
   DynamicConfig EffectiveConfig() const ABSL_LOCKS_EXCLUDED(mu_);
   const ClusterKeys& keys() const { return keys_; }
-  // The DCS revision of the last successful read of the cluster (0 before one): a watch from the
-  // next revision misses nothing that read did not see.
-  Revision last_revision() const ABSL_LOCKS_EXCLUDED(mu_);
   void MarkStopping() ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
@@ -70,6 +74,9 @@ class HaNode {
     LocalPostgres postgres;
   };
   absl::StatusOr<Observation> Observe(const DynamicConfig& config);
+  absl::StatusOr<ListResult> ReadCluster(const DynamicConfig& config);
+  bool CacheTrusted(const DynamicConfig& config) const;
+  bool WasRunningPrimary() const ABSL_LOCKS_EXCLUDED(mu_);
   LocalNode BuildLocalNode(const Observation& seen, const DynamicConfig& config);
   bool NeedsProbes(const Observation& seen, const DynamicConfig& config) const;
   Member SelfMember(const LocalPostgres& pg, bool paused) const;
@@ -105,6 +112,7 @@ class HaNode {
   MemberProber& prober_;
   const Clock& clock_;
   CallbackRunner* const callbacks_;
+  ClusterCache* const cache_;
   // Zero on a ManualClock (tests live in its time); else wall time minus the monotonic clock,
   // taken once, so that lease arithmetic never sees a wall-clock step.
   const absl::Duration wall_offset_;
@@ -115,6 +123,10 @@ class HaNode {
   // demotion, past that moment). Real time, as DCS deadlines are; infinite for others.
   absl::Time dcs_cap_ = absl::InfiniteFuture();
   ClusterView view_;
+  // The revision view_ was decoded at: a read at the same revision is not decoded again.
+  Revision view_revision_ = 0;
+  // When the last successful List was sent, on clock_.
+  absl::Time last_list_ = absl::InfinitePast();
   absl::Time postgres_down_since_ = absl::InfinitePast();
   // What this node last wrote to its member key, and under which lease (HA thread only).
   std::string last_member_json_;
@@ -122,7 +134,6 @@ class HaNode {
 
   mutable absl::Mutex mu_;
   AgentStatus status_ ABSL_GUARDED_BY(mu_);
-  Revision last_revision_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace warden

@@ -34,11 +34,13 @@ absl::Status LeaseKeeper::Ensure(absl::Duration timeout) {
   absl::MutexLock lock(&mu_);
   if (!granted.ok()) {
     ++failures_;
+    last_renewal_failed_ = true;
     return granted.status();
   }
   lease_ = LeaseState{granted->id, sent + granted->ttl};
   granted_ttl_ = granted->ttl;
   last_renewal_ = sent;
+  last_renewal_failed_ = false;
   return absl::OkStatus();
 }
 
@@ -58,6 +60,8 @@ absl::Time LeaseKeeper::RenewIfDue(absl::Duration timeout) {
   const absl::Time sent = clock_.Now();
   absl::StatusOr<absl::Duration> ttl = dcs_.KeepAlive(id, absl::Now() + timeout);
   absl::MutexLock lock(&mu_);
+  // NOT_FOUND is an answer too: the DCS is there, the lease is not.
+  last_renewal_failed_ = !ttl.ok() && ttl.status().code() != absl::StatusCode::kNotFound;
   if (lease_.id != id) return clock_.Now();  // revoked meanwhile
   if (ttl.ok()) {
     lease_.deadline = sent + *ttl;
@@ -71,6 +75,17 @@ absl::Time LeaseKeeper::RenewIfDue(absl::Duration timeout) {
   }
   // Retry soon, but never past the point where a renewal could still save the lease.
   return std::min(clock_.Now() + absl::Seconds(1), lease_.deadline);
+}
+
+bool LeaseKeeper::OnSchedule(absl::Duration slack) const {
+  absl::MutexLock lock(&mu_);
+  return lease_.id != kNoLease && !last_renewal_failed_ &&
+         clock_.Now() < last_renewal_ + granted_ttl_ / 3 + slack;
+}
+
+absl::Time LeaseKeeper::LastAnswer() const {
+  absl::MutexLock lock(&mu_);
+  return lease_.id == kNoLease || last_renewal_failed_ ? absl::InfinitePast() : last_renewal_;
 }
 
 void LeaseKeeper::Revoke(absl::Duration timeout) {

@@ -37,6 +37,12 @@ class LeaseKeeper {
   // Renews the lease when a third of its TTL has passed since the last renewal (or forgets it
   // once expired or unknown to the DCS). Returns when to call again at the latest.
   absl::Time RenewIfDue(absl::Duration timeout) ABSL_LOCKS_EXCLUDED(mu_);
+  // True while a lease is held and renewed on schedule: the last renewal was acknowledged and the
+  // next one is not overdue by more than `slack`. The DCS answered a moment ago.
+  bool OnSchedule(absl::Duration slack) const ABSL_LOCKS_EXCLUDED(mu_);
+  // When the last acknowledged grant or keep-alive was sent, on the keeper's clock; InfinitePast
+  // if there is none or the renewal after it failed.
+  absl::Time LastAnswer() const ABSL_LOCKS_EXCLUDED(mu_);
   // Revokes the lease (shutdown): the member key, and the leader key if held, go at once.
   void Revoke(absl::Duration timeout) ABSL_LOCKS_EXCLUDED(mu_);
 
@@ -54,6 +60,7 @@ class LeaseKeeper {
   absl::Duration granted_ttl_ ABSL_GUARDED_BY(mu_) = absl::ZeroDuration();
   LeaseState lease_ ABSL_GUARDED_BY(mu_);
   absl::Time last_renewal_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  bool last_renewal_failed_ ABSL_GUARDED_BY(mu_) = false;
   int64_t failures_ ABSL_GUARDED_BY(mu_) = 0;
 };
 

@@ -6,6 +6,8 @@ set(WARDEN_AGENT_RUNTIME_SOURCES
   agent/lease_keeper.cc
   agent/member_prober.cc
   agent/callbacks.cc
+  agent/cluster_cache.cc
+  agent/write_noting_dcs.cc
   agent/ha_node.cc
   agent/cluster_commands.cc
   agent/agent.cc)

@@ -230,7 +230,10 @@ absl::Status Connection::Invoke(absl::Time deadline, Retry retry, const UnaryCal
       continue;
     }
     grpc::Status status = call(**endpoint, context);
-    if (status.ok()) return absl::OkStatus();
+    if (status.ok()) {
+      (*endpoint)->NoteAnswer();
+      return absl::OkStatus();
+    }
     if (IsInvalidToken(status) && !reauthenticated && !options_.username.empty()) {
       // Tokens expire (etcd's simple tokens after 5 minutes idle); fetch one and try again.
       reauthenticated = true;

@@ -9,6 +9,8 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -33,6 +35,12 @@ struct Endpoint {
   std::unique_ptr<etcdserverpb::Watch::Stub> watch;
   std::unique_ptr<etcdserverpb::Auth::Stub> auth;
   std::unique_ptr<etcdserverpb::Maintenance::Stub> maintenance;
+  // When the member last answered a call or on a stream (absl::ToUnixNanos; 0: never). An answer
+  // on any stream proves the member alive and led: the watch stream needs no probe meanwhile.
+  std::atomic<int64_t> last_answer_unix_ns{0};
+
+  void NoteAnswer() { last_answer_unix_ns.store(absl::ToUnixNanos(absl::Now())); }
+  absl::Time LastAnswer() const { return absl::FromUnixNanos(last_answer_unix_ns.load()); }
 };
 
 // Whether a call may be sent again after an attempt that got no answer.

@@ -79,12 +79,17 @@ bool LeaseHub::OpenStream() {
 void LeaseHub::ReadUntilBroken() {
   grpc::ClientReaderWriter<etcdserverpb::LeaseKeepAliveRequest,
                            etcdserverpb::LeaseKeepAliveResponse>* stream;
+  Endpoint* endpoint;
   {
     absl::MutexLock lock(&mu_);
     stream = stream_.get();
+    endpoint = stream_endpoint_;
   }
   etcdserverpb::LeaseKeepAliveResponse response;
-  while (stream->Read(&response)) SignalLost(Apply(response));
+  while (stream->Read(&response)) {
+    endpoint->NoteAnswer();
+    SignalLost(Apply(response));
+  }
   grpc::Status status = stream->Finish();
   absl::MutexLock lock(&mu_);
   last_error_ = FromGrpc(status, stream_endpoint_->address);

@@ -318,9 +318,9 @@ absl::Time WatchHub::Probe(absl::Time now) {
     }
     return probe_sent_ + options.request_timeout;
   }
-  if (now - last_heard_ < options.watch_probe_interval) {
-    return last_heard_ + options.watch_probe_interval;
-  }
+  // Keep-alives and calls answered by the same member count: it is there, and led.
+  const absl::Time heard = std::max(last_heard_, stream_endpoint_->LastAnswer());
+  if (now - heard < options.watch_probe_interval) return heard + options.watch_probe_interval;
   etcdserverpb::WatchRequest probe;
   probe.mutable_progress_request();
   Write(probe);

@@ -81,6 +81,10 @@ absl::StatusOr<std::unique_ptr<SqlSession>> SqlSession::Connect(
 
 SqlSession::~SqlSession() { PQfinish(conn_); }
 
+bool SqlSession::Idle() const {
+  return PQstatus(conn_) == CONNECTION_OK && PQtransactionStatus(conn_) == PQTRANS_IDLE;
+}
+
 absl::StatusOr<std::vector<Row>> SqlSession::Query(const std::string& sql,
                                                    const std::vector<std::string>& params,
                                                    absl::Time deadline) {

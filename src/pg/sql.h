@@ -38,6 +38,10 @@ class SqlSession {
                                          const std::vector<std::string>& params,
                                          absl::Time deadline);
 
+  // True when the session can run another statement: connected, and no statement or
+  // transaction left open (a query that ran past its deadline leaves one).
+  bool Idle() const;
+
  private:
   explicit SqlSession(pg_conn* conn) : conn_(conn) {}
   pg_conn* conn_;

@@ -7,6 +7,7 @@
 
 #include "warden/agent/agent.h"
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <thread>
@@ -21,6 +22,7 @@
 #include "boost/beast/http.hpp"
 #include "gtest/gtest.h"
 #include "tests/common/http_status.h"
+#include "warden/dcs/forwarding.h"
 #include "warden/dcs/memory.h"
 #include "warden/pg/fake_controller.h"
 
@@ -34,12 +36,29 @@ int HttpStatus(int port, http::verb verb, const std::string& target, const std::
   return test::HttpStatus(port, std::string(http::to_string(verb)), target, body);
 }
 
+// Counts the reads an agent sends.
+class CountingDcs : public ForwardingDcs {
+ public:
+  using ForwardingDcs::ForwardingDcs;
+  absl::StatusOr<ListResult> List(std::string_view prefix, absl::Time deadline) override {
+    ++lists;
+    return ForwardingDcs::List(prefix, deadline);
+  }
+  absl::StatusOr<GetResult> Get(std::string_view key, absl::Time deadline) override {
+    ++gets;
+    return ForwardingDcs::Get(key, deadline);
+  }
+  std::atomic<int> lists{0};
+  std::atomic<int> gets{0};
+};
+
 class AgentTest : public ::testing::Test {
  protected:
   AgentTest() {
     for (int i = 1; i <= 3; ++i) {
       const std::string name = absl::StrCat("n", i), host = absl::StrCat("10.0.0.", i);
       dcs_.push_back(store_.NewClient(name));
+      counted_.push_back(std::make_unique<CountingDcs>(*dcs_.back()));
       pgs_.push_back(std::make_unique<FakeController>(network_, name, host, 5432));
       AgentOptions options;
       options.scope = "agents";
@@ -50,7 +69,7 @@ class AgentTest : public ::testing::Test {
       options.bootstrap_config.ttl = absl::Seconds(20);
       options.bootstrap_config.loop_wait = absl::Seconds(1);
       options.bootstrap_config.retry_timeout = absl::Seconds(5);
-      agents_.push_back(*Agent::Create(options, *dcs_.back(), *pgs_.back()));
+      agents_.push_back(*Agent::Create(options, *counted_.back(), *pgs_.back()));
       agents_.back()->SetObserver([this, i](const AgentStatus& status) { Observe(i - 1, status); });
     }
     for (auto& agent : agents_) threads_.emplace_back([&agent] { EXPECT_TRUE(agent->Run().ok()); });
@@ -78,6 +97,20 @@ class AgentTest : public ::testing::Test {
     return found_;
   }
 
+  // Waits until every agent has run `loops` more HA loops.
+  bool WaitForLoops(int64_t loops) {
+    absl::MutexLock lock(&mu_);
+    int64_t until[3];
+    for (int i = 0; i < 3; ++i) until[i] = statuses_[i].counters.ha_loops + loops;
+    auto done = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      for (int i = 0; i < 3; ++i) {
+        if (statuses_[i].counters.ha_loops < until[i]) return false;
+      }
+      return true;
+    };
+    return mu_.AwaitWithTimeout(absl::Condition(&done), absl::Seconds(60));
+  }
+
   bool LeaderReady() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     int streaming = 0;
     found_ = -1;
@@ -96,6 +129,7 @@ class AgentTest : public ::testing::Test {
   MemoryStore store_;
   FakePgNetwork network_;
   std::vector<std::unique_ptr<MemoryDcs>> dcs_;
+  std::vector<std::unique_ptr<CountingDcs>> counted_;
   std::vector<std::unique_ptr<FakeController>> pgs_;
   std::vector<std::unique_ptr<Agent>> agents_;
   std::vector<std::thread> threads_;
@@ -138,6 +172,27 @@ TEST_F(AgentTest, ASwitchoverThroughTheRestApiMovesTheLeader) {
       absl::StrCat(R"({"leader":"n)", leader + 1, R"(","candidate":"n)", candidate + 1, R"("})");
   EXPECT_EQ(HttpStatus(agents_[leader]->rest_port(), http::verb::post, "/switchover", body), 200);
   EXPECT_EQ(WaitForLeader(leader), candidate);
+}
+
+// An idle cluster's replicas read their view from the watch: they send no read each loop (as
+// Patroni's etcd3 cache does not). The leader lists in each loop that follows no answer from the
+// DCS within a loop (here, with keep-alives every 20/3 s and 1 s loops, most of them): that read
+// is its proof that the DCS answers, on which its demotion and failsafe mode depend.
+TEST_F(AgentTest, IdleReplicasReadTheirViewFromTheWatchNotByListing) {
+  const int leader = WaitForLeader();
+  ASSERT_GE(leader, 0);
+  ASSERT_TRUE(WaitForLoops(2));  // the replicas' first loops as streaming members write their keys
+  int reads_before[3];
+  for (int i = 0; i < 3; ++i) reads_before[i] = counted_[i]->lists + counted_[i]->gets;
+  ASSERT_TRUE(WaitForLoops(3));
+  for (int i = 0; i < 3; ++i) {
+    const int reads = counted_[i]->lists + counted_[i]->gets - reads_before[i];
+    if (i == leader) {
+      EXPECT_GE(reads, 1) << "the leader, n" << i + 1;
+    } else {
+      EXPECT_EQ(reads, 0) << "a replica, n" << i + 1;
+    }
+  }
 }
 
 TEST_F(AgentTest, RestApiRefusesASwitchoverFromTheWrongLeader) {

@@ -10,12 +10,15 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "src/agent/cluster_cache.h"
 #include "src/agent/ha_node.h"
 #include "src/agent/lease_keeper.h"
 #include "src/agent/member_prober.h"
+#include "src/agent/write_noting_dcs.h"
 #include "warden/clock.h"
 #include "warden/core/codec.h"
 #include "warden/dcs/memory.h"
@@ -32,6 +35,10 @@ struct Node {
   std::unique_ptr<FakeController> pg;
   std::unique_ptr<LeaseKeeper> lease;
   std::unique_ptr<MemberProber> prober;
+  // With a watch-fed view (as the Agent runs it): the cache, its watch, and the writing Dcs.
+  std::unique_ptr<ClusterCache> cache;
+  std::unique_ptr<WriteNotingDcs> noting;
+  std::unique_ptr<WatchHandle> watch;
   std::unique_ptr<HaNode> ha;
   bool up = true;
   absl::Time next_loop = absl::InfinitePast();
@@ -69,12 +76,29 @@ class ClusterProber final : public MemberProber {
 
 class HaNodeClusterTest : public ::testing::Test {
  protected:
-  HaNodeClusterTest() {
+  // `watched`: each node reads through a watch-fed ClusterCache, as under the Agent.
+  explicit HaNodeClusterTest(bool watched = false) : watched_(watched) {
     options_.scope = "virtual";
     options_.bootstrap_config.ttl = absl::Seconds(20);
     options_.bootstrap_config.loop_wait = absl::Seconds(2);
     options_.bootstrap_config.retry_timeout = absl::Seconds(5);
     for (int i = 1; i <= 3; ++i) Add(absl::StrCat("n", i));
+  }
+  ~HaNodeClusterTest() override {
+    for (auto& n : nodes_) n->watch.reset();  // before the store goes
+  }
+
+  // Fills the node's cache from a List and keeps it by a watch from the next revision.
+  static void StartWatch(Node& n, const std::string& prefix) {
+    absl::StatusOr<ListResult> listing = n.dcs->List(prefix, absl::InfiniteFuture());
+    ASSERT_TRUE(listing.ok());
+    n.cache->Start(*listing);
+    ClusterCache* cache = n.cache.get();
+    absl::StatusOr<std::unique_ptr<WatchHandle>> watch = n.dcs->Watch(
+        prefix, listing->revision + 1, [cache](const WatchResponse& r) { cache->Apply(r); },
+        absl::InfiniteFuture());
+    ASSERT_TRUE(watch.ok());
+    n.watch = *std::move(watch);
   }
 
   void Add(const std::string& name) {
@@ -88,8 +112,15 @@ class HaNodeClusterTest : public ::testing::Test {
     AgentOptions options = options_;
     options.name = name;
     options.connect_address = host + ":5432";
-    n->ha = std::make_unique<HaNode>(options, "http://" + host + ":8008/patroni", *n->dcs, *n->pg,
-                                     *n->lease, *n->prober, clock_, nullptr);
+    Dcs* dcs = n->dcs.get();
+    if (watched_) {
+      n->cache = std::make_unique<ClusterCache>();
+      n->noting = std::make_unique<WriteNotingDcs>(*n->dcs, *n->cache);
+      dcs = n->noting.get();
+      StartWatch(*n, ClusterKeys("/service", "virtual").prefix());
+    }
+    n->ha = std::make_unique<HaNode>(options, "http://" + host + ":8008/patroni", *dcs, *n->pg,
+                                     *n->lease, *n->prober, clock_, nullptr, n->cache.get());
     nodes_.push_back(std::move(n));
   }
 
@@ -156,6 +187,7 @@ class HaNodeClusterTest : public ::testing::Test {
     return got.ok() && got->kv.has_value() ? got->kv->value : "";
   }
 
+  const bool watched_;
   ManualClock clock_;
   MemoryStore store_{MemoryStoreOptions{.clock = &clock_}};
   FakePgNetwork network_;
@@ -166,6 +198,35 @@ class HaNodeClusterTest : public ::testing::Test {
 TEST_F(HaNodeClusterTest, BootstrapsOnePrimaryAndTwoStreamingReplicas) {
   RunUntil([&] { return Converged(); }, absl::Seconds(30));
   EXPECT_EQ(LeaderKey(), Primary()->name);
+}
+
+// The loop that wins the leader key publishes the view it read before (no leader), so GET
+// /primary would answer 503 until the next loop: that one runs at once, and shows the leader.
+TEST_F(HaNodeClusterTest, TheLoopThatWinsTheLeaderKeyIsFollowedAtOnceByOneThatShowsIt) {
+  RunUntil([&] { return Converged(); }, absl::Seconds(30));
+  Primary()->up = false;  // its lease runs out; a replica takes over
+  Node* winner = nullptr;
+  absl::Time next;
+  RunUntil([&] {
+    for (auto& n : nodes_) {
+      if (!n->up) continue;
+      if (clock_.Now() >= n->next_renewal) n->next_renewal = n->lease->RenewIfDue(absl::Seconds(1));
+      if (clock_.Now() < n->next_loop) continue;
+      next = n->ha->RunOnce();
+      n->next_loop = std::max(next, clock_.Now() + kStep);
+      if (absl::StrContains(n->ha->Status().last_decision, "taking the key")) {
+        winner = n.get();
+        return true;
+      }
+    }
+    clock_.Advance(kStep);
+    return false;
+  });
+  ASSERT_NE(winner, nullptr);
+  EXPECT_FALSE(winner->ha->Status().is_leader) << "the published view predates the key";
+  EXPECT_LE(next, clock_.Now()) << "the next loop must not wait loop_wait";
+  winner->ha->RunOnce();
+  EXPECT_TRUE(winner->ha->Status().is_leader);
 }
 
 TEST_F(HaNodeClusterTest, TheInitializingNodeWritesTheBootstrapConfig) {
@@ -276,6 +337,39 @@ TEST_F(HaNodeClusterTest, StatusSaysHowTheTimingsWereAdjusted) {
   const AgentStatus status = nodes_[1]->ha->Status();
   EXPECT_EQ(status.config.ttl, absl::Seconds(5));
   EXPECT_THAT(status.config_adjustment, ::testing::HasSubstr("ttl 2s -> 5s"));
+}
+
+}  // namespace
+}  // namespace warden
+
+namespace warden {
+namespace {
+
+class HaNodeWatchedClusterTest : public HaNodeClusterTest {
+ protected:
+  HaNodeWatchedClusterTest() : HaNodeClusterTest(/*watched=*/true) {}
+};
+
+TEST_F(HaNodeWatchedClusterTest, BootstrapsAndFailsOverReadingTheWatchFedView) {
+  RunUntil([&] { return Converged(); }, absl::Seconds(30));
+  Node* old = Primary();
+  old->up = false;
+  old->pg->Crash();
+  RunUntil([&] { return Primary() != nullptr && Primary() != old && Converged(); });
+  EXPECT_EQ(LeaderKey(), Primary()->name);
+}
+
+// A replica trusts the cache while its keep-alives are answered on schedule (a third of the ttl
+// and then some); the primary must notice a silent DCS within a loop or two, as when it listed
+// every loop, whatever its cache says.
+TEST_F(HaNodeWatchedClusterTest, APrimaryNoticesASilentDcsWithinTwoLoopsDespiteItsCache) {
+  RunUntil([&] { return Converged(); }, absl::Seconds(30));
+  Node* primary = Primary();
+  const absl::Time renewal = primary->next_renewal;
+  RunUntil([&] { return primary->next_renewal != renewal; });  // a keep-alive was just answered
+  primary->dcs->FailCalls(absl::StatusCode::kUnavailable);
+  const absl::Duration took = RunUntil([&] { return !primary->ha->Status().dcs_reachable; });
+  EXPECT_LE(took, 2 * options_.bootstrap_config.loop_wait + kStep);
 }
 
 }  // namespace
