@@ -130,6 +130,7 @@ class HaNodeClusterTest : public ::testing::Test {
     while (clock_.Now() < end) {
       for (auto& n : nodes_) {
         if (!n->up) continue;
+        store_.DeliverPending();  // no-op unless watched
         if (clock_.Now() >= n->next_renewal) {
           n->next_renewal = n->lease->RenewIfDue(absl::Seconds(1));
         }
@@ -189,7 +190,9 @@ class HaNodeClusterTest : public ::testing::Test {
 
   const bool watched_;
   ManualClock clock_;
-  MemoryStore store_{MemoryStoreOptions{.clock = &clock_}};
+  // A watched cluster gets its watch events when Run hands them out, in virtual time: a store
+  // thread would race the loops, which run many virtual seconds in a real millisecond.
+  MemoryStore store_{MemoryStoreOptions{.clock = &clock_, .manual_delivery = watched_}};
   FakePgNetwork network_;
   AgentOptions options_;
   std::vector<std::unique_ptr<Node>> nodes_;
@@ -210,6 +213,7 @@ TEST_F(HaNodeClusterTest, TheLoopThatWinsTheLeaderKeyIsFollowedAtOnceByOneThatSh
   RunUntil([&] {
     for (auto& n : nodes_) {
       if (!n->up) continue;
+      store_.DeliverPending();
       if (clock_.Now() >= n->next_renewal) n->next_renewal = n->lease->RenewIfDue(absl::Seconds(1));
       if (clock_.Now() < n->next_loop) continue;
       next = n->ha->RunOnce();
