@@ -2,8 +2,9 @@
 //
 // Agent: a running HA agent for one PostgreSQL node. It binds a Dcs, a Controller and the HA core
 // (Decide) with a Boost.Asio runtime: a leased member key kept alive on its own timer, an HA loop
-// that runs every loop_wait and at once on relevant watch events, REST probes of the other
-// members before a leader race, and the Patroni-compatible REST API.
+// that runs every loop_wait and at once on relevant watch events (reading the cluster from a
+// watch-fed cache while the DCS is known to answer), REST probes of the other members before a
+// leader race, and the Patroni-compatible REST API.
 //
 //   warden::AgentOptions options;  // or LoadAgentConfig("patroni.yml")->agent
 //   options.scope = "demo"; options.name = "node1";
