@@ -279,8 +279,8 @@ void AgentImpl::RunLoop() {
 // Wakes the loop at once on what changes a decision: the leader key going or changing hands,
 // a failover request, a new config, the initialize or sync keys, and the leader's member key
 // while this node has no running PostgreSQL or no stream (a replica waiting to clone from a
-// bootstrapping primary starts as soon as that one runs). Other
-// members' keys and the status key, which move with the WAL positions, do not.
+// bootstrapping primary starts as soon as that one runs). Other members' keys and the status
+// key, which move with the WAL positions, do not.
 void AgentImpl::OnWatch(const WatchResponse& response) {
   cache_.Apply(response);  // before any wake: the loop it wakes reads the cache
   if (!response.status.ok()) {

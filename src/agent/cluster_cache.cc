@@ -7,21 +7,22 @@
 
 namespace warden {
 
-void ClusterCache::Start(const ListResult& listing) {
-  absl::MutexLock lock(&mu_);
+void ClusterCache::Fill(const ListResult& listing) {
   keys_.clear();
   for (const KeyValue& kv : listing.kvs) keys_[kv.key] = kv;
   revision_ = listing.revision;
+}
+
+void ClusterCache::Start(const ListResult& listing) {
+  absl::MutexLock lock(&mu_);
+  Fill(listing);
   live_ = true;
 }
 
 void ClusterCache::Refresh(const ListResult& listing) {
   absl::MutexLock lock(&mu_);
   uncertain_ = false;  // the List was sent after any write of this node
-  if (!live_ || listing.revision <= revision_) return;
-  keys_.clear();
-  for (const KeyValue& kv : listing.kvs) keys_[kv.key] = kv;
-  revision_ = listing.revision;
+  if (live_ && listing.revision > revision_) Fill(listing);
 }
 
 void ClusterCache::Apply(const WatchResponse& response) {

@@ -50,6 +50,8 @@ class ClusterCache {
   bool live() const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
+  // Replaces the keys and the revision with the List's.
+  void Fill(const ListResult& listing) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool CaughtUp() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     return !live_ || revision_ >= own_write_;
   }

@@ -193,7 +193,7 @@ absl::Time HaNode::RunOnce() {
       const std::string json = EncodeMember(SelfMember(seen->postgres, config.pause));
       const bool written =
           dcs_.Put(keys_.member(options_.name), json, local.lease, DcsDeadline(config)).ok();
-      last_member_json_ = written ? json : std::string();
+      RememberMemberKey(written, json, local.lease);
     }
   }
   Publish(*seen, config, decision, Now() - started);
@@ -235,11 +235,14 @@ void HaNode::NoteMemberWrite(const Decision& decision, size_t completed, const s
                              LeaseId lease) {
   for (size_t i = 0; i < decision.actions.size(); ++i) {
     if (decision.actions[i].type != Type::kWriteMember) continue;
-    const bool written = i < completed;
-    last_member_json_ = written ? json : std::string();
-    last_member_lease_ = written ? lease : kNoLease;
+    RememberMemberKey(i < completed, json, lease);
     return;
   }
+}
+
+void HaNode::RememberMemberKey(bool written, const std::string& json, LeaseId lease) {
+  last_member_json_ = written ? json : std::string();
+  last_member_lease_ = written ? lease : kNoLease;
 }
 
 // Whether the cache's view is as good as a List now. A running primary's demotion and failsafe

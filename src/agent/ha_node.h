@@ -84,6 +84,9 @@ class HaNode {
   // Remembers whether this tick's member-key write (if any) went through.
   void NoteMemberWrite(const Decision& decision, size_t completed, const std::string& json,
                        LeaseId lease);
+  // What this node's member key holds after a write of `json` under `lease` (or after a failed
+  // one: unknown, so the next tick writes again).
+  void RememberMemberKey(bool written, const std::string& json, LeaseId lease);
   // Writes the config key after an initialization, runs the callbacks, and returns PostgreSQL's
   // state if the actions changed it.
   std::optional<LocalPostgres> AfterActions(const Decision& decision, size_t completed,

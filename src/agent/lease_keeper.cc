@@ -77,15 +77,18 @@ absl::Time LeaseKeeper::RenewIfDue(absl::Duration timeout) {
   return std::min(clock_.Now() + absl::Seconds(1), lease_.deadline);
 }
 
+absl::Time LeaseKeeper::LastAnswerLocked() const {
+  return lease_.id == kNoLease || last_renewal_failed_ ? absl::InfinitePast() : last_renewal_;
+}
+
 bool LeaseKeeper::OnSchedule(absl::Duration slack) const {
   absl::MutexLock lock(&mu_);
-  return lease_.id != kNoLease && !last_renewal_failed_ &&
-         clock_.Now() < last_renewal_ + granted_ttl_ / 3 + slack;
+  return clock_.Now() < LastAnswerLocked() + granted_ttl_ / 3 + slack;
 }
 
 absl::Time LeaseKeeper::LastAnswer() const {
   absl::MutexLock lock(&mu_);
-  return lease_.id == kNoLease || last_renewal_failed_ ? absl::InfinitePast() : last_renewal_;
+  return LastAnswerLocked();
 }
 
 void LeaseKeeper::Revoke(absl::Duration timeout) {

@@ -62,6 +62,8 @@ class LeaseKeeper {
   absl::Time last_renewal_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   bool last_renewal_failed_ ABSL_GUARDED_BY(mu_) = false;
   int64_t failures_ ABSL_GUARDED_BY(mu_) = 0;
+
+  absl::Time LastAnswerLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 };
 
 }  // namespace warden

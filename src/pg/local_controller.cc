@@ -479,7 +479,7 @@ class LocalController final : public Controller {
   }
 
   absl::Status StopLocked(StopMode mode, absl::Duration escalate_after, absl::Time deadline) {
-    state_session_.reset();  // a smart shutdown would wait for it to end
+    session_.reset();  // a smart shutdown would wait for it to end
     if (PostmasterRunning()) {
       absl::Status stopped = Escalate(
           mode, escalate_after, deadline, [this](int sig) { (void)postmaster_->Signal(sig); },
@@ -621,13 +621,38 @@ class LocalController final : public Controller {
 
   absl::StatusOr<std::vector<Row>> QueryLocked(const std::string& sql,
                                                const std::vector<std::string>& params,
-                                               absl::Time deadline) {
+                                               absl::Time deadline)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (!PostmasterRunning() && LivePostmaster(options_.data_dir) == 0) {
       return absl::FailedPreconditionError("PostgreSQL is not running");
     }
-    absl::StatusOr<std::unique_ptr<SqlSession>> session = Connect(deadline);
-    if (!session.ok()) return session.status();
-    return (*session)->Query(sql, params, deadline);
+    return QueryKept(sql, params, deadline);
+  }
+
+  // Runs a statement on this node's kept session. Every HA loop reads the state, and a new
+  // session each time costs a backend fork on the server and an authentication exchange here
+  // (SCRAM's key derivation was most of an idle agent's CPU). A kept session outlives a
+  // restarted postmaster: its first statement fails UNAVAILABLE and runs once more on a new
+  // session, so only statements that may run twice (reads, CHECKPOINT, reload, slot changes
+  // guarded by their existence) go through here.
+  absl::StatusOr<std::vector<Row>> QueryKept(const std::string& sql,
+                                             const std::vector<std::string>& params,
+                                             absl::Time deadline)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    const bool reused = session_ != nullptr && session_->Idle();
+    if (!reused) {
+      session_.reset();
+      absl::StatusOr<std::unique_ptr<SqlSession>> session = Connect(deadline);
+      if (!session.ok()) return session.status();
+      session_ = *std::move(session);
+    }
+    absl::StatusOr<std::vector<Row>> rows = session_->Query(sql, params, deadline);
+    if (rows.ok()) return rows;
+    session_.reset();
+    if (reused && rows.status().code() == absl::StatusCode::kUnavailable) {
+      return QueryKept(sql, params, deadline);
+    }
+    return rows;
   }
 
   absl::Status ExecLocked(const std::string& sql, const std::vector<std::string>& params,
@@ -768,31 +793,9 @@ class LocalController final : public Controller {
     state.timeline = highest_replica_timeline_;
   }
 
-  // Every HA loop reads the state, so its session is kept: a new one per loop costs a backend
-  // fork on the server and an authentication exchange here (SCRAM's key derivation is most of
-  // an idle agent's CPU). A session that failed is replaced once, at the next read.
   absl::Status ReadRunningState(LocalPostgres& state, absl::Time deadline)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    const bool reused = state_session_ != nullptr && state_session_->Idle();
-    if (!reused) {
-      state_session_.reset();
-      absl::StatusOr<std::unique_ptr<SqlSession>> session = Connect(deadline);
-      if (!session.ok()) return session.status();
-      state_session_ = *std::move(session);
-    }
-    absl::Status read = QueryRunningState(*state_session_, state, deadline);
-    if (read.ok()) return read;
-    state_session_.reset();
-    // A kept session outlives a restarted postmaster: its first query fails, a new one may not.
-    if (reused && read.code() == absl::StatusCode::kUnavailable) {
-      return ReadRunningState(state, deadline);
-    }
-    return read;
-  }
-
-  absl::Status QueryRunningState(SqlSession& session, LocalPostgres& state, absl::Time deadline)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    absl::StatusOr<std::vector<Row>> rows = session.Query(
+    absl::StatusOr<std::vector<Row>> rows = QueryKept(
         "SELECT pg_is_in_recovery(), "
         "CASE WHEN pg_is_in_recovery() THEN NULL ELSE pg_current_wal_lsn() END, "
         "pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn(), "
@@ -833,7 +836,7 @@ class LocalController final : public Controller {
     state.synchronous_standby_names = r[11].value_or("");
     if (recovering) KeepReplicaTimeline(state);
     if (!recovering) {
-      absl::StatusOr<std::vector<Row>> senders = session.Query(
+      absl::StatusOr<std::vector<Row>> senders = QueryKept(
           "SELECT application_name, COALESCE(host(client_addr), ''), state, sync_state, "
           "sent_lsn, write_lsn, flush_lsn, replay_lsn FROM pg_stat_replication "
           "ORDER BY application_name",
@@ -914,8 +917,8 @@ class LocalController final : public Controller {
   absl::Time replica_timeline_since_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   int64_t highest_replica_timeline_ ABSL_GUARDED_BY(mu_) = 0;
   std::string synchronous_standby_names_ ABSL_GUARDED_BY(mu_);
-  // ReadRunningState's session, kept between loops; reset whenever PostgreSQL is stopped.
-  std::unique_ptr<SqlSession> state_session_ ABSL_GUARDED_BY(mu_);
+  // QueryKept's session, kept between statements; reset whenever PostgreSQL is stopped.
+  std::unique_ptr<SqlSession> session_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace
