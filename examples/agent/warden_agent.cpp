@@ -12,6 +12,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -90,7 +91,22 @@ int main(int argc, char** argv) {
   }
   std::string last;
   std::string last_adjustment;
+  std::string last_parameters_error;
+  std::vector<std::string> last_parameters_ignored;
   (*agent)->SetObserver([&](const warden::AgentStatus& status) {
+    if (status.parameters_ignored != last_parameters_ignored) {
+      last_parameters_ignored = status.parameters_ignored;
+      for (const std::string& why : last_parameters_ignored) {
+        Log("WARNING", absl::StrCat(status.name, ": ", why));
+      }
+    }
+    if (status.parameters_error != last_parameters_error) {
+      last_parameters_error = status.parameters_error;
+      Log(last_parameters_error.empty() ? "INFO" : "ERROR",
+          absl::StrCat(status.name, ": ",
+                       last_parameters_error.empty() ? "PostgreSQL parameters applied"
+                                                     : last_parameters_error));
+    }
     if (status.config_adjustment != last_adjustment) {
       last_adjustment = status.config_adjustment;
       if (!last_adjustment.empty()) {

@@ -29,6 +29,7 @@
 #include "src/agent/agent_config_internal.h"
 #include "src/agent/yaml_reader.h"
 #include "warden/core/codec.h"
+#include "warden/core/pg_parameters.h"
 
 extern char** environ;  // NOLINT: POSIX declares it nowhere in a header
 
@@ -49,6 +50,56 @@ using agent_config_internal::YamlToJson;
 constexpr const char* kOtherDcs[] = {"consul", "zookeeper", "kubernetes", "raft", "exhibitor"};
 // Sections Patroni has that warden does without.
 constexpr const char* kUnsupportedSections[] = {"log", "ctl", "citus"};
+
+// bootstrap.dcs keys Patroni acts on and warden does not (yet). The codec keeps them in the
+// config key for Patroni members to read; the file is told what warden does with them: refused
+// where running on without them is unsafe, warned where it is harmless.
+struct DcsKeyWardenLacks {
+  const char* path;
+  bool refuse;
+  const char* why;
+};
+constexpr DcsKeyWardenLacks kDcsKeysWardenLacks[] = {
+    {"standby_cluster", true,
+     "warden has no standby cluster mode yet: this node would run initdb and start a second, "
+     "independent primary instead of replicating from the remote cluster"},
+    {"slots", true,
+     "warden does not keep permanent replication slots yet: their consumers would lose them at "
+     "the first failover"},
+    {"postgresql.pg_hba", true,
+     "warden takes pg_hba from each node's postgresql.pg_hba or bootstrap.pg_hba, not from the "
+     "cluster config: move the lines there"},
+    {"postgresql.pg_ident", false, "not supported: pg_ident.conf is left as it is"},
+    {"postgresql.recovery_conf", false, "not supported: replicas stream only"},
+    {"ignore_slots", false, "not needed: warden drops no replication slot it did not create"},
+    {"maximum_lag_on_syncnode", false,
+     "not supported: a lagging synchronous standby stays synchronous"},
+    {"member_slots_ttl", false, "not supported: a departed member's slot is dropped at once"},
+    {"max_timelines_history", false, "not supported: the history key keeps every timeline"},
+};
+
+// The key node at dotted `path` below the mapping `root`, or a null node when it is absent or
+// its value is null or empty.
+YAML::Node PresentKey(const YAML::Node& root, const std::string& path) {
+  YAML::Node node = root;
+  YAML::Node key;
+  for (const std::string& part : std::vector<std::string>(absl::StrSplit(path, '.'))) {
+    if (!node.IsMap()) return YAML::Node(YAML::NodeType::Null);
+    YAML::Node next_key, next;
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      if (it->first.IsScalar() && it->first.Scalar() == part) {
+        // reset(), not operator=: assigning a YAML::Node writes through into the document.
+        next_key.reset(it->first);
+        next.reset(it->second);
+      }
+    }
+    if (!next_key.IsDefined() || next_key.IsNull()) return YAML::Node(YAML::NodeType::Null);
+    key.reset(next_key);
+    node.reset(next);
+  }
+  const bool empty = node.IsNull() || ((node.IsMap() || node.IsSequence()) && node.size() == 0);
+  return empty ? YAML::Node(YAML::NodeType::Null) : key;
+}
 
 class ConfigReader {
  public:
@@ -171,7 +222,7 @@ class ConfigReader {
     MapReader r(top.Take("bootstrap"), "bootstrap", &d_);
     if (r.Has("dcs")) ReadBootstrapDcs(r.Take("dcs"), r.KeyNode("dcs"));
     if (r.Has("initdb")) ReadInitdb(r.Take("initdb"), r.KeyNode("initdb"));
-    ReadStringList(r, "pg_hba", &c_.postgres.pg_hba);
+    ReadStringList(r, "pg_hba", &c_.postgres.bootstrap_pg_hba);
     r.Unsupported("users", "Patroni 3 dropped it; create the users before or after bootstrap");
     for (const char* key : {"post_bootstrap", "post_init"}) r.Unsupported(key);
     if (r.Has("method")) {
@@ -197,6 +248,17 @@ class ConfigReader {
     if (!config.ok()) return FailCodec(config.status(), dcs, key, "bootstrap.dcs.");
     c_.agent.bootstrap_config = *std::move(config);
     CheckTiming(dcs, key);
+    WarnIgnoredClusterParameters(dcs);
+    for (const DcsKeyWardenLacks& lack : kDcsKeysWardenLacks) {
+      const YAML::Node at = PresentKey(dcs, lack.path);
+      if (!at.IsDefined() || at.IsNull()) continue;
+      const std::string text = absl::StrCat("'bootstrap.dcs.", lack.path, "': ", lack.why);
+      if (lack.refuse) {
+        d_.Fail(at, text);
+      } else {
+        d_.Warn(at, text);
+      }
+    }
   }
 
   // The codec names the field ('field "postgresql.use_pg_rewind": expected ...'); we add the
@@ -239,6 +301,17 @@ class ConfigReader {
       node.reset(next);
     }
     return key;
+  }
+
+  // bootstrap.dcs.postgresql.parameters that fail Patroni's checks for the parameters every
+  // member shares (max_connections >= 25, ...), which Patroni and warden run without.
+  void WarnIgnoredClusterParameters(const YAML::Node& dcs) {
+    for (const auto& [name, value] : c_.agent.bootstrap_config.postgresql_parameters) {
+      std::vector<std::string> ignored;
+      EffectivePostgresParameters({{name, value}}, {}, &ignored);
+      const YAML::Node at = PresentKey(dcs, "postgresql.parameters." + name);
+      for (const std::string& why : ignored) d_.Warn(at, why);
+    }
   }
 
   void CheckTiming(const YAML::Node& dcs, const YAML::Node& dcs_key) {
@@ -328,8 +401,8 @@ class ConfigReader {
     Text(r, "bin_dir", "postgresql.bin_dir", &pg.bin_dir);
     Text(r, "pgpass", "postgresql.pgpass", &pg.pgpass_path);
     ReadAuthentication(r.Take("authentication"));
-    ReadParameters(r.Take("parameters"), "postgresql.parameters", &pg.parameters);
-    ReadStringList(r, "pg_hba", &pg.pg_hba);  // after bootstrap.pg_hba: appended
+    ReadParameters(r.Take("parameters"), "postgresql.parameters", &c_.agent.postgresql_parameters);
+    ReadStringList(r, "pg_hba", &pg.pg_hba);  // the whole file, bootstrap.pg_hba unused
     ReadCallbacks(r.Take("callbacks"));
     // Patroni lets the local section override these dynamic settings; warden keeps one copy,
     // in the bootstrap config, so the local value goes there.
@@ -382,6 +455,10 @@ class ConfigReader {
         d_.Warn(it->first, absl::StrCat("'", path, ".", name, "' has no value (ignored)"));
       } else if (!value.IsScalar()) {
         d_.Fail(it->first, absl::StrCat("'", path, ".", name, "' must be a scalar"));
+      } else if (IsLocalParameterIgnored(name)) {
+        std::vector<std::string> ignored;
+        EffectivePostgresParameters({}, {{name, value.Scalar()}}, &ignored);
+        for (const std::string& why : ignored) d_.Warn(it->first, why);
       } else if (ResolveScalar(value) == ScalarKind::kBool) {
         (*out)[name] = *YamlBool(value.Scalar()) ? "on" : "off";
       } else {

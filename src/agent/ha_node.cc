@@ -10,6 +10,7 @@
 #include "absl/time/clock.h"
 #include "src/agent/version.h"
 #include "warden/core/config.h"
+#include "warden/core/pg_parameters.h"
 
 namespace warden {
 namespace {
@@ -172,6 +173,7 @@ absl::Time HaNode::RunOnce() {
   if (!seen->dcs_ok) ++dcs_errors;
   std::string adjustment;
   if (seen->view.config_revision != 0) config = AdjustTiming(seen->view.config, &adjustment);
+  ApplyParameters(config);
   LocalNode local = BuildLocalNode(*seen, config);
   const Member self = SelfMember(seen->postgres, config.pause);
   const std::string self_json = EncodeMember(self);
@@ -338,8 +340,15 @@ Member HaNode::SelfMember(const LocalPostgres& pg, bool paused) const {
   if (pg.running) m.xlog_location = WalPosition(pg);
   if (pg.timeline > 0) m.timeline = pg.timeline;
   m.tags = options_.tags;
-  // Patroni shows maintenance mode in each member key; `patronictl pause --wait` reads it.
-  if (paused) m.unknown_json = R"({"pause":true})";
+  // Patroni shows maintenance mode in each member key (`patronictl pause --wait` reads it), and
+  // a parameter change waiting for a restart (patronictl list's "Pending restart" column).
+  if (pg.pending_restart && paused) {
+    m.unknown_json = R"({"pending_restart":true,"pause":true})";
+  } else if (pg.pending_restart) {
+    m.unknown_json = R"({"pending_restart":true})";
+  } else if (paused) {
+    m.unknown_json = R"({"pause":true})";
+  }
   return m;
 }
 
@@ -365,6 +374,25 @@ std::optional<LocalPostgres> HaNode::AfterActions(const Decision& decision, size
     }
   }
   return *std::move(after);
+}
+
+void HaNode::ApplyParameters(const DynamicConfig& config) {
+  std::vector<std::string> ignored;
+  std::map<std::string, std::string> wanted = EffectivePostgresParameters(
+      config.postgresql_parameters, options_.postgresql_parameters, &ignored);
+  if (wanted == applied_parameters_ || wanted == rejected_parameters_) return;
+  const absl::Status status = controller_.SetParameters(wanted, Deadline(config));
+  if (!status.ok() && status.code() != absl::StatusCode::kInvalidArgument) return;  // next loop
+  absl::MutexLock lock(&mu_);
+  status_.parameters_ignored = std::move(ignored);
+  if (status.ok()) {
+    applied_parameters_ = std::move(wanted);
+    rejected_parameters_.clear();
+    status_.parameters_error.clear();
+  } else {
+    rejected_parameters_ = std::move(wanted);
+    status_.parameters_error = std::string(status.message());
+  }
 }
 
 // The node that initialized the cluster writes bootstrap.dcs as the cluster's config, unless a

@@ -8,6 +8,7 @@
 #ifndef WARDEN_SRC_AGENT_HA_NODE_H_
 #define WARDEN_SRC_AGENT_HA_NODE_H_
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -92,6 +93,9 @@ class HaNode {
   std::optional<LocalPostgres> AfterActions(const Decision& decision, size_t completed,
                                             const LocalPostgres& before);
   void EnsureConfigKey(const DynamicConfig& config);
+  // Gives the controller the effective PostgreSQL parameters when they changed since the last
+  // time it took them; a set PostgreSQL rejected is not offered again until it changes.
+  void ApplyParameters(const DynamicConfig& config);
   void Publish(const Observation& seen, const DynamicConfig& config, const Decision& decision,
                absl::Duration took) ABSL_LOCKS_EXCLUDED(mu_);
   void SetState(const std::string& state) ABSL_LOCKS_EXCLUDED(mu_);
@@ -134,6 +138,9 @@ class HaNode {
   // What this node last wrote to its member key, and under which lease (HA thread only).
   std::string last_member_json_;
   LeaseId last_member_lease_ = kNoLease;
+  // The parameters the controller last took, and the last set it rejected (HA thread only).
+  std::optional<std::map<std::string, std::string>> applied_parameters_;
+  std::map<std::string, std::string> rejected_parameters_;
 
   mutable absl::Mutex mu_;
   AgentStatus status_ ABSL_GUARDED_BY(mu_);

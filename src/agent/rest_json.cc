@@ -223,12 +223,17 @@ Json PatroniStatusJson(const AgentStatus& status) {
   if (status.postgres.pending_restart) json["pending_restart"] = true;
   json["patroni"] = {{"version", kWardenVersion}, {"scope", status.scope}};
   // Not Patroni's: why the HA loop did what it did last.
-  if (!status.last_decision.empty()) json["warden"] = {{"last_decision", status.last_decision}};
+  Json warden = Json::object();
+  if (!status.last_decision.empty()) warden["last_decision"] = status.last_decision;
+  if (!status.parameters_error.empty()) warden["parameters_error"] = status.parameters_error;
+  if (!warden.empty()) json["warden"] = std::move(warden);
   return json;
 }
 
+// 200 whatever PostgreSQL's state, as Patroni's do_GET_patroni: the page reports the state, it
+// does not check a role.
 RestResponse PatroniPage(const AgentStatus& status) {
-  return JsonResponse(status.postgres.running ? 200 : 503, Dump(PatroniStatusJson(status)));
+  return JsonResponse(200, Dump(PatroniStatusJson(status)));
 }
 
 RestResponse ClusterPage(const AgentStatus& status) {

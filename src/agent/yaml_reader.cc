@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
@@ -221,8 +222,14 @@ void Diagnostics::Fail(const YAML::Node& at, const std::string& text) {
   Fail(absl::InvalidArgumentError(line.empty() ? text : absl::StrCat(line, ": ", text)));
 }
 
+// Every error is kept (one a line), so a file with several refused keys names them all at once.
 void Diagnostics::Fail(const absl::Status& status) {
-  if (status_.ok()) status_ = status;
+  if (status.ok()) return;
+  if (status_.ok()) {
+    status_ = status;
+  } else if (!absl::StrContains(status_.message(), status.message())) {
+    status_ = absl::Status(status_.code(), absl::StrCat(status_.message(), "\n", status.message()));
+  }
 }
 
 MapReader::MapReader(const YAML::Node& map, std::string path, Diagnostics* diag)

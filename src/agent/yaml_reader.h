@@ -37,7 +37,7 @@ std::string LineOf(const YAML::Node& node);
 // can make a small document expand without bound).
 absl::StatusOr<nlohmann::ordered_json> YamlToJson(const YAML::Node& node);
 
-// Warnings and the first error of one parse.
+// Warnings and errors of one parse; the status holds every error, one a line.
 class Diagnostics {
  public:
   // "line N: text" (or just text when the node has no line).

@@ -2,6 +2,7 @@
 
 #include "src/pg/config_files.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 
@@ -41,23 +42,23 @@ std::string PrimaryConninfo(const LocalControllerOptions& options, const Upstrea
 std::string WardenConf(const LocalControllerOptions& options, const std::string& socket_dir,
                        const std::optional<Upstream>& upstream, const std::string& pgpass_path,
                        const std::string& synchronous_standby_names) {
-  // Defaults first; the configured parameters come later and win (the last setting counts).
+  // Defaults first, then the configured parameters, then what only warden decides: it needs
+  // them to reach, replicate and fence this server (the last setting of a name counts).
   std::map<std::string, std::string> settings = {
-      {"listen_addresses", ConfQuote(options.listen_host)},
-      {"port", std::to_string(options.port)},
-      {"unix_socket_directories", ConfQuote(socket_dir)},
-      {"cluster_name", ConfQuote(options.name)},
-      {"wal_level", "replica"},
-      {"hot_standby", "on"},
-      {"max_wal_senders", "10"},
-      {"max_replication_slots", "10"},
-      {"wal_log_hints", "on"},  // pg_rewind needs it (or checksums)
-      {"wal_keep_size", "'128MB'"},
-      {"hot_standby_feedback", "on"},
-      {"recovery_target_timeline", "'latest'"},
-      {"synchronous_standby_names", ConfQuote(synchronous_standby_names)},
+      {"wal_level", "replica"},        {"max_wal_senders", "10"},
+      {"max_replication_slots", "10"}, {"wal_keep_size", "'128MB'"},
+      {"hot_standby_feedback", "on"},  {"recovery_target_timeline", "'latest'"},
   };
   for (const auto& [name, value] : options.parameters) settings[name] = ConfQuote(value);
+  settings["listen_addresses"] = ConfQuote(options.listen_host);
+  settings["port"] = std::to_string(options.port);
+  settings["unix_socket_directories"] = ConfQuote(socket_dir);
+  settings["cluster_name"] = ConfQuote(options.name);
+  settings["hot_standby"] = "on";
+  settings["wal_log_hints"] = "on";  // pg_rewind needs it (or checksums)
+  settings["synchronous_standby_names"] = ConfQuote(synchronous_standby_names);
+  settings.erase("primary_conninfo");
+  settings.erase("primary_slot_name");
   if (upstream.has_value()) {
     settings["primary_conninfo"] = ConfQuote(PrimaryConninfo(options, *upstream, pgpass_path));
     settings["primary_slot_name"] = ConfQuote(upstream->slot_name);
@@ -69,19 +70,24 @@ std::string WardenConf(const LocalControllerOptions& options, const std::string&
   return out;
 }
 
-std::string PgHba(const LocalControllerOptions& options) {
-  std::string out = absl::StrCat(
-      "# Written by warden at bootstrap.\n"
-      "local all all scram-sha-256\n"
-      "host all all 127.0.0.1/32 scram-sha-256\n"
-      "host replication ",
-      options.replication.name, " 127.0.0.1/32 scram-sha-256\n");
-  if (options.listen_host != "127.0.0.1") {
-    absl::StrAppend(&out, "host replication ", options.replication.name, " ", options.listen_host,
-                    "/32 scram-sha-256\n");
+std::string PgHba(const LocalControllerOptions& options, const std::string& initdb_hba) {
+  std::string out;
+  if (!options.pg_hba.empty()) {
+    for (const std::string& line : options.pg_hba) absl::StrAppend(&out, line, "\n");
+    return out;
   }
-  for (const std::string& line : options.pg_hba) absl::StrAppend(&out, line, "\n");
+  out = initdb_hba;
+  if (options.bootstrap_pg_hba.empty()) return out;
+  absl::StrAppend(&out, "\n");
+  for (const std::string& line : options.bootstrap_pg_hba) absl::StrAppend(&out, line, "\n");
   return out;
+}
+
+bool HasInitdbAuthArgument(const std::vector<std::string>& initdb_args) {
+  for (const std::string& arg : initdb_args) {
+    if (absl::StartsWith(arg, "-A") || absl::StartsWith(arg, "--auth")) return true;
+  }
+  return false;
 }
 
 std::string Pgpass(const LocalControllerOptions& options) {

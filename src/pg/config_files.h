@@ -32,9 +32,15 @@ std::string WardenConf(const LocalControllerOptions& options, const std::string&
                        const std::optional<Upstream>& upstream, const std::string& pgpass_path,
                        const std::string& synchronous_standby_names);
 
-// pg_hba.conf: warden's defaults (local, loopback, replication for the replication user), then
-// the configured lines.
-std::string PgHba(const LocalControllerOptions& options);
+// pg_hba.conf as Patroni writes it: exactly options.pg_hba when it is set (postgresql.pg_hba);
+// otherwise what initdb wrote (`initdb_hba`) with options.bootstrap_pg_hba appended
+// (bootstrap.pg_hba), after an empty line.
+std::string PgHba(const LocalControllerOptions& options, const std::string& initdb_hba);
+
+// Whether initdb's arguments choose an authentication method (-A, --auth, --auth-local,
+// --auth-host): then warden adds none of its own, since initdb derives password_encryption from
+// them (md5 there makes warden's scram-sha-256 logins fail).
+bool HasInitdbAuthArgument(const std::vector<std::string>& initdb_args);
 
 // The pgpass file: the superuser and the replication user, on any host.
 std::string Pgpass(const LocalControllerOptions& options);

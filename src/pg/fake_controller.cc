@@ -73,6 +73,23 @@ int Priority(const std::vector<std::string>& names, const std::string& applicati
   return -1;
 }
 
+// The parameters a reload cannot change (context postmaster in pg_settings), of those warden's
+// tests use.
+bool NeedsRestart(const std::string& name) {
+  static const std::set<std::string>* const kPostmaster =
+      new std::set<std::string>{"max_connections",
+                                "max_wal_senders",
+                                "max_worker_processes",
+                                "max_prepared_transactions",
+                                "max_locks_per_transaction",
+                                "max_replication_slots",
+                                "wal_level",
+                                "track_commit_timestamp",
+                                "shared_buffers",
+                                "shared_preload_libraries"};
+  return kPostmaster->contains(name);
+}
+
 }  // namespace
 
 // --- FakePgNetwork ---
@@ -373,6 +390,45 @@ absl::Status FakeController::Reinitialize(const Upstream& source,
   return absl::OkStatus();
 }
 
+absl::Status FakeController::SetParameters(const std::map<std::string, std::string>& parameters,
+                                           absl::Time /*deadline*/) {
+  absl::MutexLock lock(&network_.mu_);
+  if (absl::Status s = CheckNotHung(); !s.ok()) return s;
+  for (const auto& [name, value] : parameters) {
+    if (rejected_parameters_.contains({name, value})) {
+      return Error(absl::StatusCode::kInvalidArgument,
+                   absl::StrCat("invalid value for parameter \"", name, "\": \"", value, "\""));
+    }
+  }
+  parameters_ = parameters;
+  if (!running_) return absl::OkStatus();
+  // A reload applies what it can; the rest waits for a restart.
+  for (const auto& [name, value] : parameters_) {
+    if (!NeedsRestart(name)) running_parameters_[name] = value;
+  }
+  for (auto it = running_parameters_.begin(); it != running_parameters_.end();) {
+    it = !NeedsRestart(it->first) && !parameters_.contains(it->first)
+             ? running_parameters_.erase(it)
+             : std::next(it);
+  }
+  return absl::OkStatus();
+}
+
+void FakeController::RejectParameterValue(std::string name, std::string value) {
+  absl::MutexLock lock(&network_.mu_);
+  rejected_parameters_.emplace(std::move(name), std::move(value));
+}
+
+std::map<std::string, std::string> FakeController::parameters() const {
+  absl::MutexLock lock(&network_.mu_);
+  return parameters_;
+}
+
+std::map<std::string, std::string> FakeController::running_parameters() const {
+  absl::MutexLock lock(&network_.mu_);
+  return running_parameters_;
+}
+
 absl::Status FakeController::SetSynchronousStandbyNames(const SyncStandbys& sync,
                                                         absl::Time /*deadline*/) {
   absl::MutexLock lock(&network_.mu_);
@@ -482,6 +538,7 @@ int64_t FakeController::TimelineLocked() const {
 
 void FakeController::StartLocked() {
   running_ = true;
+  running_parameters_ = parameters_;
   in_recovery_ = standby_signal_;
   streaming_ = false;
   ++starts_;
@@ -636,6 +693,15 @@ LocalPostgres FakeController::SnapshotLocked() const {
     return state;
   }
   state.synchronous_standby_names = FormatSynchronousStandbyNames(sync_);
+  for (const auto& [name, value] : parameters_) {
+    auto running = running_parameters_.find(name);
+    if (NeedsRestart(name) && (running == running_parameters_.end() || running->second != value)) {
+      state.pending_restart = true;
+    }
+  }
+  for (const auto& [name, value] : running_parameters_) {
+    if (NeedsRestart(name) && !parameters_.contains(name)) state.pending_restart = true;
+  }
   state.running = true;
   // No clock here: the start time counts starts, so that a restart shows as a change.
   state.postmaster_start_time = absl::UnixEpoch() + absl::Seconds(starts_);

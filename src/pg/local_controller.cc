@@ -26,6 +26,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
@@ -46,6 +47,7 @@ using pg_internal::SqlSession;
 
 // How long the controller waits between two connection attempts while the server starts.
 constexpr absl::Duration kStartPollInterval = absl::Milliseconds(50);
+constexpr absl::Duration kReloadPollInterval = absl::Milliseconds(10);
 
 std::string ReadText(const std::string& path) {
   std::ifstream in(path);
@@ -142,24 +144,26 @@ class LocalController final : public Controller {
                                      options_.data_dir,
                                      "--username=" + options_.superuser.name,
                                      "--pwfile=" + pwfile,
-                                     "--auth-local=scram-sha-256",
-                                     "--auth-host=scram-sha-256",
                                      "--encoding=" + bootstrap.encoding,
                                      "--locale=" + bootstrap.locale};
+    if (!pg_internal::HasInitdbAuthArgument(bootstrap.initdb_args)) {
+      argv.insert(argv.end(), {"--auth-local=scram-sha-256", "--auth-host=scram-sha-256"});
+    }
     if (bootstrap.data_checksums) argv.push_back("--data-checksums");
     argv.insert(argv.end(), bootstrap.initdb_args.begin(), bootstrap.initdb_args.end());
     absl::StatusOr<CommandResult> initdb = RunTool(argv, deadline);
     std::error_code ignored;
     fs::remove(pwfile, ignored);
     if (absl::Status s = Check(initdb, "initdb"); !s.ok()) return s;
+    const std::string hba_path = options_.data_dir + "/pg_hba.conf";
     if (absl::Status s =
-            WriteOwned(options_.data_dir + "/pg_hba.conf", pg_internal::PgHba(options_), 0600);
+            WriteOwned(hba_path, pg_internal::PgHba(options_, ReadText(hba_path)), 0600);
         !s.ok()) {
       return s;
     }
     if (absl::Status s = EnsureInclude(); !s.ok()) return s;
     if (absl::Status s = StartLocked(deadline); !s.ok()) return s;
-    return CreateReplicationUser(deadline);
+    return WithAccessHint(CreateReplicationUser(deadline));
   }
 
   absl::Status Start(absl::Time deadline) override {
@@ -182,6 +186,22 @@ class LocalController final : public Controller {
 
   absl::Status Reload(absl::Time deadline) override {
     absl::MutexLock lock(&mu_);
+    return ReloadLocked(deadline);
+  }
+
+  absl::Status SetParameters(const std::map<std::string, std::string>& parameters,
+                             absl::Time deadline) override {
+    absl::MutexLock lock(&mu_);
+    if (parameters == options_.parameters) return absl::OkStatus();
+    std::map<std::string, std::string> previous = std::exchange(options_.parameters, parameters);
+    if (!HasData(options_.data_dir)) return absl::OkStatus();  // written when there is one
+    absl::Status written = WriteConfig();
+    if (written.ok()) written = ValidateConfigFiles(deadline);
+    if (!written.ok()) {
+      options_.parameters = std::move(previous);
+      (void)WriteConfig();
+      return written;
+    }
     return ReloadLocked(deadline);
   }
 
@@ -378,6 +398,25 @@ class LocalController final : public Controller {
   }
 
   // Turns a tool's result into a Status that quotes its output when it failed.
+  // Whether PostgreSQL accepts its configuration files as they are now written: `postgres -C`
+  // reads them as a start would (also beside a running server) and fails on any value it
+  // rejects, naming it, where a reload would only log the rejection and a restart would fail.
+  absl::Status ValidateConfigFiles(absl::Time deadline) {
+    absl::StatusOr<CommandResult> result =
+        RunTool({Tool("postgres"), "-D", options_.data_dir, "-C", "port"}, deadline);
+    if (!result.ok()) return result.status();
+    if (result->exit_code == 0) return absl::OkStatus();
+    std::vector<std::string> reasons;
+    for (absl::string_view line : absl::StrSplit(result->output, '\n')) {
+      const size_t log = line.find("LOG:  ");
+      if (log != absl::string_view::npos) reasons.emplace_back(line.substr(log + 6));
+    }
+    if (reasons.empty()) reasons.emplace_back(Tail(result->output));
+    return absl::InvalidArgumentError(
+        absl::StrCat("PostgreSQL rejects the parameters: ", absl::StrJoin(reasons, "; "),
+                     "; the previous parameters stay in force"));
+  }
+
   static absl::Status Check(const absl::StatusOr<CommandResult>& result, const char* tool) {
     if (!result.ok()) return result.status();
     if (result->exit_code == 0) return absl::OkStatus();
@@ -444,12 +483,19 @@ class LocalController final : public Controller {
       return s;
     }
     if (absl::Status s = EnsureInclude(); !s.ok()) return s;
+    if (!options_.pg_hba.empty()) {  // postgresql.pg_hba: the whole file, as Patroni writes it
+      if (absl::Status s = WriteOwned(options_.data_dir + "/pg_hba.conf",
+                                      pg_internal::PgHba(options_, ""), 0600);
+          !s.ok()) {
+        return s;
+      }
+    }
     Command command = MakeCommand({Tool("postgres"), "-D", options_.data_dir});
     command.stdout_file = LogPath();
     absl::StatusOr<std::unique_ptr<ChildProcess>> child = ChildProcess::Spawn(command);
     if (!child.ok()) return child.status();
     postmaster_ = std::move(*child);
-    return AwaitAcceptingConnections(deadline);
+    return WithAccessHint(AwaitAcceptingConnections(deadline));
   }
 
   absl::Status AwaitAcceptingConnections(absl::Time deadline) {
@@ -515,9 +561,24 @@ class LocalController final : public Controller {
     return absl::DeadlineExceededError("PostgreSQL did not stop before the deadline");
   }
 
-  absl::Status ReloadLocked(absl::Time deadline) {
+  // pg_reload_conf() only signals the postmaster, which reads the files a moment later. Returns
+  // once a session has them read (its pg_conf_load_time moved), at most 2 s on, so that a state
+  // read next (pending restarts, synchronous_standby_names) shows the reload.
+  absl::Status ReloadLocked(absl::Time deadline) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (!PostmasterRunning() && LivePostmaster(options_.data_dir) == 0) return absl::OkStatus();
-    return ExecLocked("SELECT pg_reload_conf()", {}, deadline);
+    absl::StatusOr<std::vector<Row>> before = QueryKept("SELECT pg_conf_load_time()", {}, deadline);
+    if (!before.ok()) return before.status();
+    const std::string loaded = before->at(0).at(0).value_or("");
+    if (absl::Status s = ExecLocked("SELECT pg_reload_conf()", {}, deadline); !s.ok()) return s;
+    const absl::Time give_up = std::min(deadline, absl::Now() + absl::Seconds(2));
+    while (absl::Now() < give_up) {
+      absl::StatusOr<std::vector<Row>> moved =
+          QueryKept("SELECT pg_conf_load_time() > $1::timestamptz", {loaded}, deadline);
+      if (!moved.ok()) return moved.status();
+      if (moved->at(0).at(0).value_or("f") == "t") return absl::OkStatus();
+      absl::SleepFor(kReloadPollInterval);  // the postmaster gives no event to wait on
+    }
+    return absl::OkStatus();  // asked for; it lands a little later
   }
 
   // --- Clone ------------------------------------------------------------------------------------
@@ -670,6 +731,19 @@ class LocalController final : public Controller {
     absl::StatusOr<std::vector<Row>> rows = QueryLocked("SELECT pg_is_in_recovery()", {}, deadline);
     if (!rows.ok()) return rows.status();
     return rows->at(0).at(0).value_or("f") == "t";
+  }
+
+  // A refused login of warden's own, said with the line that admits it: the pg_hba lines are the
+  // user's (as in Patroni), so a method that does not fit the stored passwords shows up here.
+  absl::Status WithAccessHint(absl::Status status) {
+    if (status.code() != absl::StatusCode::kPermissionDenied) return status;
+    return absl::PermissionDeniedError(absl::StrCat(
+        status.message(), ". warden connects to its PostgreSQL as '", options_.superuser.name,
+        "' over the unix socket in ", SocketDir(), ": pg_hba.conf needs a line such as 'local all ",
+        options_.superuser.name,
+        " scram-sha-256' before any line that refuses it; a password method must match "
+        "password_encryption, which initdb sets to md5 when an initdb auth option is md5 (then "
+        "use md5 or trust)"));
   }
 
   absl::Status CreateReplicationUser(absl::Time deadline) {
@@ -908,7 +982,8 @@ class LocalController final : public Controller {
     return absl::OkStatus();
   }
 
-  const LocalControllerOptions options_;
+  // Fixed at construction but for `parameters`, which SetParameters replaces (under mu_).
+  LocalControllerOptions options_;
   const std::optional<OsUser> os_user_;
   absl::Mutex mu_;
   std::unique_ptr<ChildProcess> postmaster_ ABSL_GUARDED_BY(mu_);

@@ -119,14 +119,14 @@ TEST(AgentConfigTest, FullFileMapsEveryField) {
   EXPECT_EQ(pg.superuser.password, "supersecret");
   EXPECT_EQ(pg.replication.name, "replicator");
   EXPECT_EQ(pg.replication.password, "replsecret");
-  EXPECT_THAT(pg.pg_hba, ElementsAre("host replication replicator 10.0.0.0/24 scram-sha-256",
-                                     "host all all 10.0.0.0/24 scram-sha-256"));
-  EXPECT_EQ(pg.parameters,
+  EXPECT_THAT(pg.bootstrap_pg_hba,
+              ElementsAre("host replication replicator 10.0.0.0/24 scram-sha-256"));
+  EXPECT_THAT(pg.pg_hba, ElementsAre("host all all 10.0.0.0/24 scram-sha-256"));
+  EXPECT_EQ(a.postgresql_parameters,
             (std::map<std::string, std::string>{{"checkpoint_completion_target", "0.9"},
                                                 {"shared_buffers", "256MB"},
                                                 {"synchronous_commit", "off"},
-                                                {"unix_socket_permissions", "0770"},
-                                                {"wal_log_hints", "on"}}));
+                                                {"unix_socket_permissions", "0770"}}));
 
   EXPECT_EQ(a.callbacks.on_start, "/usr/local/bin/cb.sh");
   EXPECT_EQ(a.callbacks.on_stop, "/usr/local/bin/cb.sh");
@@ -149,9 +149,16 @@ TEST(AgentConfigTest, FullFileMapsEveryField) {
 TEST(AgentConfigTest, Seed004ParsesAsWritten) {
   absl::StatusOr<AgentConfig> c = ParseAgentConfig(Testdata("seed_004_etcd.yml"));
   ASSERT_TRUE(c.ok()) << c.status();
-  // bootstrap.users is the one thing warden does not do.
-  ASSERT_THAT(c->warnings, SizeIs(1));
-  EXPECT_THAT(c->warnings[0], HasSubstr("'bootstrap.users' is not supported"));
+  EXPECT_THAT(
+      c->warnings,
+      ElementsAre(HasSubstr("'bootstrap.users' is not supported"),
+                  HasSubstr("line 62: postgresql.parameters.unix_socket_directories is ignored"),
+                  HasSubstr("line 64: postgresql.parameters.synchronous_standby_names is ignored"),
+                  HasSubstr("line 65: postgresql.parameters.max_wal_senders is ignored: every "
+                            "member must share it"),
+                  HasSubstr("line 66: postgresql.parameters.wal_keep_segments is ignored"),
+                  HasSubstr("line 67: postgresql.parameters.wal_level is ignored"),
+                  HasSubstr("line 68: postgresql.parameters.wal_log_hints is ignored")));
   EXPECT_EQ(c->agent.scope, "pgcluster");
   EXPECT_EQ(c->agent.name, "ty-db1");
   EXPECT_EQ(c->agent.namespace_, "/service");
@@ -164,8 +171,9 @@ TEST(AgentConfigTest, Seed004ParsesAsWritten) {
   EXPECT_TRUE(c->agent.bootstrap_config.use_pg_rewind);
   EXPECT_EQ(c->agent.initdb.encoding, "UTF8");
   EXPECT_TRUE(c->agent.initdb.data_checksums);
-  EXPECT_THAT(c->postgres.pg_hba, SizeIs(4));
-  EXPECT_EQ(c->postgres.pg_hba[3], "host all all 0.0.0.0/0 md5");
+  EXPECT_THAT(c->postgres.pg_hba, IsEmpty());  // bootstrap.pg_hba: appended to initdb's file
+  EXPECT_THAT(c->postgres.bootstrap_pg_hba, SizeIs(4));
+  EXPECT_EQ(c->postgres.bootstrap_pg_hba[3], "host all all 0.0.0.0/0 md5");
   EXPECT_EQ(c->agent.connect_address, "ty-db1:5432");
   EXPECT_EQ(c->postgres.listen_host, "0.0.0.0");
   EXPECT_EQ(c->postgres.port, 5432);
@@ -175,10 +183,10 @@ TEST(AgentConfigTest, Seed004ParsesAsWritten) {
   EXPECT_EQ(c->postgres.superuser.name, "admin");
   EXPECT_EQ(c->postgres.replication.name, "rep");
   EXPECT_EQ(c->postgres.replication.password, "test%123");
-  EXPECT_EQ(c->postgres.parameters.at("unix_socket_directories"), ".");
-  EXPECT_EQ(c->postgres.parameters.at("max_wal_senders"), "100");
-  EXPECT_EQ(c->postgres.parameters.at("synchronous_standby_names"), "");
-  EXPECT_EQ(c->postgres.parameters.at("wal_log_hints"), "off");
+  // Patroni ignores the parameters every member must share in a member's own section, and sets
+  // the socket and synchronous_standby_names itself: said, not dropped silently.
+  EXPECT_EQ(c->agent.postgresql_parameters,
+            (std::map<std::string, std::string>{{"synchronous_commit", "remote_write"}}));
   EXPECT_FALSE(c->agent.tags.nofailover);
   EXPECT_FALSE(c->agent.tags.noloadbalance);
 }
@@ -189,7 +197,7 @@ TEST(AgentConfigTest, Seed004RunsWithItsSectionRenamedToEtcd3) {
   absl::StatusOr<AgentConfig> c = ParseAgentConfig(renamed);
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_THAT(c->dcs.hosts, SizeIs(3));
-  EXPECT_THAT(c->warnings, SizeIs(1));
+  EXPECT_THAT(c->warnings, SizeIs(7));
 }
 
 // Seed 000 shows only its restapi section and a bootstrap.pg_hba; the rest comes from the
@@ -207,7 +215,7 @@ TEST(AgentConfigTest, Seed000FragmentsRunWithTheEnvironment) {
   EXPECT_EQ(c->agent.restapi.connect_address, "PUBLIC_IP:8008");
   EXPECT_EQ(c->agent.restapi.username, "admin");
   EXPECT_EQ(c->agent.restapi.password, "密码");
-  EXPECT_THAT(c->postgres.pg_hba,
+  EXPECT_THAT(c->postgres.bootstrap_pg_hba,
               ElementsAre("host replication postgres 0.0.0.0/0 md5", "host all all 0.0.0.0/0 md5"));
   EXPECT_EQ(c->agent.name, "postgres-cluster-madrid");
   EXPECT_THAT(c->dcs.hosts, ElementsAre("127.0.0.1:2379", "127.0.0.2:2379"));
@@ -443,21 +451,50 @@ TEST(AgentConfigTest, SynchronousModeQuorum) {
               HasSubstr("line 11: 'bootstrap.dcs.synchronous_mode'"));
 }
 
-TEST(AgentConfigTest, UnknownBootstrapDcsKeysAreKeptNotWarned) {
+TEST(AgentConfigTest, UnknownBootstrapDcsKeysAreKeptForTheConfigKey) {
   absl::StatusOr<AgentConfig> c = ParseAgentConfig(Minimal(R"(bootstrap:
   dcs:
+    citus_group_hint: 3
+    max_timelines_history: 0
+    postgresql:
+      recovery_conf: {restore_command: 'cp /a/%f %p'}
+)"));
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->agent.bootstrap_config.unknown_json,
+            R"({"citus_group_hint":3,"max_timelines_history":0,)"
+            R"("postgresql":{"recovery_conf":{"restore_command":"cp /a/%f %p"}}})");
+  // Kept for Patroni members, but warden says it does not act on the ones Patroni knows.
+  EXPECT_THAT(c->warnings,
+              ElementsAre(HasSubstr("line 14: 'bootstrap.dcs.postgresql.recovery_conf': not "
+                                    "supported"),
+                          HasSubstr("line 12: 'bootstrap.dcs.max_timelines_history': not "
+                                    "supported")));
+}
+
+// Every key warden would silently not honour, each named with its line: the unsafe ones refuse
+// the file, all of them in one error, the harmless ones are warnings.
+TEST(AgentConfigTest, BootstrapDcsKeysWardenLacksAreRefusedOrWarnedEachWithItsLine) {
+  const std::string yaml = Minimal(R"(bootstrap:
+  dcs:
+    ttl: 30
     standby_cluster:
       host: 10.9.9.9
       port: 5432
-    max_timelines_history: 0
+    slots:
+      cdc: {type: logical, database: app, plugin: pgoutput}
+    ignore_slots: [{name: keep}]
     postgresql:
       pg_hba: [host all all 0.0.0.0/0 md5]
-)"));
-  ASSERT_TRUE(c.ok()) << c.status();
-  EXPECT_THAT(c->warnings, IsEmpty());
-  EXPECT_EQ(c->agent.bootstrap_config.unknown_json,
-            R"({"standby_cluster":{"host":"10.9.9.9","port":5432},"max_timelines_history":0,)"
-            R"("postgresql":{"pg_hba":["host all all 0.0.0.0/0 md5"]}})");
+)");
+  const std::string error = ErrorOf(yaml);
+  EXPECT_THAT(error, HasSubstr("line 12: 'bootstrap.dcs.standby_cluster': warden has no standby "
+                               "cluster mode yet"));
+  EXPECT_THAT(error, HasSubstr("line 15: 'bootstrap.dcs.slots'"));
+  EXPECT_THAT(error, HasSubstr("line 19: 'bootstrap.dcs.postgresql.pg_hba'"));
+  EXPECT_THAT(WarningsOf(Minimal("bootstrap:\n  dcs:\n    ignore_slots: [{name: keep}]\n"
+                                 "    maximum_lag_on_syncnode: 1000\n    standby_cluster: {}\n")),
+              ElementsAre(HasSubstr("line 11: 'bootstrap.dcs.ignore_slots'"),
+                          HasSubstr("line 12: 'bootstrap.dcs.maximum_lag_on_syncnode'")));
 }
 
 TEST(AgentConfigTest, UnknownTagsAreKept) {
@@ -527,13 +564,14 @@ TEST(AgentConfigTest, LocalParametersAsPostgresqlText) {
     empty:
 )"));
   ASSERT_TRUE(c.ok()) << c.status();
-  EXPECT_EQ(c->postgres.parameters, (std::map<std::string, std::string>{{"archive_mode", "on"},
-                                                                        {"fsync", "off"},
-                                                                        {"jit", "off"},
-                                                                        {"max_connections", "100"},
-                                                                        {"work_mem", "4MB"}}));
+  EXPECT_EQ(c->agent.postgresql_parameters,
+            (std::map<std::string, std::string>{
+                {"archive_mode", "on"}, {"fsync", "off"}, {"jit", "off"}, {"work_mem", "4MB"}}));
   EXPECT_THAT(c->warnings,
-              ElementsAre("line 15: 'postgresql.parameters.empty' has no value (ignored)"));
+              ElementsAre(HasSubstr("line 13: postgresql.parameters.max_connections is ignored: "
+                                    "every member must share it, so it is taken from the cluster "
+                                    "config only"),
+                          "line 15: 'postgresql.parameters.empty' has no value (ignored)"));
 }
 
 TEST(AgentConfigTest, LoadAgentConfigReadsAFile) {

@@ -27,6 +27,10 @@
 namespace warden {
 namespace {
 
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
 constexpr absl::Duration kStep = absl::Milliseconds(250);
 
 struct Node {
@@ -182,6 +186,20 @@ class HaNodeClusterTest : public ::testing::Test {
     return primary->ha->Status().is_leader;
   }
 
+  void PutConfig(const DynamicConfig& config) {
+    ASSERT_TRUE(nodes_[0]
+                    ->dcs
+                    ->Put(ClusterKeys("/service", "virtual").config(), EncodeConfig(config),
+                          kNoLease, absl::InfiniteFuture())
+                    .ok());
+  }
+
+  std::string MemberJson(const std::string& name) {
+    absl::StatusOr<GetResult> got = nodes_[0]->dcs->Get(
+        ClusterKeys("/service", "virtual").member(name), absl::InfiniteFuture());
+    return got.ok() && got->kv.has_value() ? got->kv->value : "";
+  }
+
   std::string LeaderKey() {
     absl::StatusOr<GetResult> got =
         nodes_[0]->dcs->Get(ClusterKeys("/service", "virtual").leader(), absl::InfiniteFuture());
@@ -326,6 +344,77 @@ TEST_F(HaNodeClusterTest, StatusShowsTheLastDecisionAndCounts) {
   EXPECT_FALSE(status.last_decision.empty());
   EXPECT_EQ(status.state, "running");
   EXPECT_EQ(status.config_adjustment, "");  // 20/2/5 keeps the timing rule
+}
+
+// edit-config -p: the cluster's postgresql.parameters reach every member, as Patroni's
+// reload_config does; a reloadable one takes effect, a restart-only one waits for a restart and
+// says so in the member key (patronictl list's "Pending restart").
+TEST_F(HaNodeClusterTest, TheClustersParametersReachEveryMember) {
+  RunUntil([&] { return Converged(); }, absl::Seconds(30));
+  DynamicConfig config = options_.bootstrap_config;
+  config.postgresql_parameters = {{"work_mem", "8MB"}};
+  PutConfig(config);
+  Run(2 * options_.bootstrap_config.loop_wait);
+  for (const auto& n : nodes_) {
+    EXPECT_EQ(n->pg->running_parameters().at("work_mem"), "8MB") << n->name;
+    EXPECT_EQ(n->pg->running_parameters().at("max_connections"), "100") << n->name;  // default
+    EXPECT_FALSE(n->pg->State(absl::InfiniteFuture())->pending_restart) << n->name;
+  }
+  config.postgresql_parameters["max_connections"] = "200";
+  PutConfig(config);
+  Run(2 * options_.bootstrap_config.loop_wait);
+  for (const auto& n : nodes_) {
+    EXPECT_EQ(n->pg->parameters().at("max_connections"), "200") << n->name;
+    EXPECT_EQ(n->pg->running_parameters().at("max_connections"), "100") << n->name;
+    EXPECT_TRUE(n->pg->State(absl::InfiniteFuture())->pending_restart) << n->name;
+    EXPECT_THAT(MemberJson(n->name), HasSubstr(R"("pending_restart":true)"));
+  }
+  ASSERT_TRUE(nodes_[1]->ha->Restart().ok());
+  Run(2 * options_.bootstrap_config.loop_wait);
+  EXPECT_EQ(nodes_[1]->pg->running_parameters().at("max_connections"), "200");
+  EXPECT_THAT(MemberJson("n2"), Not(HasSubstr("pending_restart")));
+}
+
+// A value PostgreSQL rejects changes nothing on any node: the error is in the status (and so in
+// /patroni), not retried every loop, and a good value recovers without a restart of the agent.
+TEST_F(HaNodeClusterTest, ARejectedParameterLeavesEveryNodeOnItsLastGoodConfiguration) {
+  RunUntil([&] { return Converged(); }, absl::Seconds(30));
+  DynamicConfig config = options_.bootstrap_config;
+  config.postgresql_parameters = {{"work_mem", "8MB"}};
+  PutConfig(config);
+  Run(2 * options_.bootstrap_config.loop_wait);
+  for (const auto& n : nodes_) n->pg->RejectParameterValue("work_mem", "lots");
+  config.postgresql_parameters = {{"work_mem", "lots"}};
+  PutConfig(config);
+  Run(2 * options_.bootstrap_config.loop_wait);
+  for (const auto& n : nodes_) {
+    EXPECT_EQ(n->pg->parameters().at("work_mem"), "8MB") << n->name;
+    EXPECT_THAT(n->ha->Status().parameters_error, HasSubstr("work_mem")) << n->name;
+  }
+  EXPECT_TRUE(Converged());
+  config.postgresql_parameters = {{"work_mem", "4MB"}};
+  PutConfig(config);
+  Run(2 * options_.bootstrap_config.loop_wait);
+  for (const auto& n : nodes_) {
+    EXPECT_EQ(n->pg->running_parameters().at("work_mem"), "4MB") << n->name;
+    EXPECT_EQ(n->ha->Status().parameters_error, "") << n->name;
+  }
+}
+
+// A member's own postgresql.parameters beat the cluster's, except the ones every member shares.
+TEST_F(HaNodeClusterTest, AMembersOwnParametersBeatTheClustersButNotTheSharedOnes) {
+  options_.postgresql_parameters = {{"work_mem", "32MB"}, {"max_connections", "500"}};
+  Add("n4");
+  RunUntil([&] { return Converged(); }, absl::Seconds(30));
+  DynamicConfig config = options_.bootstrap_config;
+  config.postgresql_parameters = {{"work_mem", "8MB"}, {"max_connections", "300"}};
+  PutConfig(config);
+  Run(2 * options_.bootstrap_config.loop_wait);
+  EXPECT_EQ(nodes_[3]->pg->parameters().at("work_mem"), "32MB");
+  EXPECT_EQ(nodes_[3]->pg->parameters().at("max_connections"), "300");
+  EXPECT_EQ(nodes_[0]->pg->parameters().at("work_mem"), "8MB");
+  EXPECT_THAT(nodes_[3]->ha->Status().parameters_ignored,
+              ElementsAre(HasSubstr("postgresql.parameters.max_connections is ignored")));
 }
 
 TEST_F(HaNodeClusterTest, StatusSaysHowTheTimingsWereAdjusted) {

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "src/pg/sql.h"
 #include "src/pg/subprocess.h"
@@ -411,7 +412,10 @@ TEST_F(LocalControllerTest, APostmasterStartedByOthersIsNeverStartedTwiceButCanB
 }
 
 TEST_F(LocalControllerTest, AMissingPgHbaReplicationLineIsNamedWithTheFix) {
-  Node& n1 = AddNode("n1");
+  LocalControllerOptions primary = Options("n1");
+  primary.pg_hba = {"local all all scram-sha-256",
+                    "host replication replicator 127.0.0.1/32 scram-sha-256"};
+  Node& n1 = AddNode("n1", primary);
   ASSERT_TRUE(n1.controller->Bootstrap({}, In(absl::Seconds(60))).ok());
   LocalControllerOptions options = Options("n2");
   options.replication = {"rep", "rep-secret"};  // n1's pg_hba admits only "replicator"
@@ -425,7 +429,7 @@ TEST_F(LocalControllerTest, AMissingPgHbaReplicationLineIsNamedWithTheFix) {
 
 TEST_F(LocalControllerTest, AMissingReplicationRoleIsNamedWithTheFix) {
   LocalControllerOptions primary = Options("n1");
-  primary.pg_hba = {"host replication all 127.0.0.1/32 trust"};
+  primary.pg_hba = {"local all all scram-sha-256", "host replication all 127.0.0.1/32 trust"};
   Node& n1 = AddNode("n1", primary);
   ASSERT_TRUE(n1.controller->Bootstrap({}, In(absl::Seconds(60))).ok());
   LocalControllerOptions options = Options("n2");
@@ -436,6 +440,82 @@ TEST_F(LocalControllerTest, AMissingReplicationRoleIsNamedWithTheFix) {
   EXPECT_NE(status.message().find("'rep' does not exist"), absl::string_view::npos) << status;
   EXPECT_NE(status.message().find("CREATE ROLE rep WITH REPLICATION"), absl::string_view::npos)
       << status;
+}
+
+// The Patroni docs' configuration: initdb with md5 for TCP and trust for the socket, and a
+// bootstrap.pg_hba list. initdb then sets password_encryption = md5; warden's lines (scram
+// before the user's) locked warden out of its own server. As Patroni: initdb's file with the
+// list appended, and the replica clones through it.
+TEST_F(LocalControllerTest, Md5InitdbWithAPgHbaListBootstrapsAndClones) {
+  LocalControllerOptions primary = Options("n1");
+  primary.bootstrap_pg_hba = {"host replication replicator 127.0.0.1/32 md5",
+                              "host all all 0.0.0.0/0 md5"};
+  Node& n1 = AddNode("n1", primary);
+  BootstrapOptions initdb;
+  initdb.initdb_args = {"--auth-host=md5", "--auth-local=trust"};
+  absl::Status status = n1.controller->Bootstrap(initdb, In(absl::Seconds(60)));
+  ASSERT_TRUE(status.ok()) << status;
+  std::vector<pg_internal::Row> rows = Sql(n1, "SHOW password_encryption");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0].value_or(""), "md5");
+  rows =
+      Sql(n1,
+          "SELECT type || ' ' || array_to_string(database, ',') || ' ' || "
+          "array_to_string(user_name, ',') || ' ' || coalesce(address, '') || ' ' || auth_method "
+          "FROM pg_hba_file_rules ORDER BY line_number");
+  std::vector<std::string> rules;
+  for (const pg_internal::Row& row : rows) rules.push_back(row[0].value_or(""));
+  EXPECT_EQ(rules.front(), "local all all  trust");  // initdb's own lines come first
+  EXPECT_EQ(rules.back(), "host all all 0.0.0.0 md5");
+  EXPECT_EQ(rules[rules.size() - 2], "host replication replicator 127.0.0.1 md5");
+  Node& n2 = AddNode("n2");
+  status = n2.controller->Clone(n1.upstream(), nullptr, In(absl::Seconds(60)));
+  ASSERT_TRUE(status.ok()) << status;
+  ASSERT_TRUE(n2.controller->Start(In(absl::Seconds(60))).ok());
+  EXPECT_TRUE(CaughtUp(n2, n1));
+}
+
+// A pg_hba that does not admit warden's own login is refused at bootstrap with the line to add,
+// rather than retried forever.
+TEST_F(LocalControllerTest, APgHbaThatLocksWardenOutSaysWhichLineToAdd) {
+  LocalControllerOptions options = Options("n1");
+  options.pg_hba = {"local all all scram-sha-256", "host all all 127.0.0.1/32 md5"};
+  Node& n1 = AddNode("n1", options);
+  BootstrapOptions initdb;
+  initdb.initdb_args = {"--auth=md5"};  // md5 passwords: a scram-sha-256 login must fail
+  absl::Status status = n1.controller->Bootstrap(initdb, In(absl::Seconds(60)));
+  EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied) << status;
+  EXPECT_THAT(std::string(status.message()), ::testing::HasSubstr("'local all postgres"));
+  EXPECT_THAT(std::string(status.message()), ::testing::HasSubstr("password_encryption"));
+}
+
+// Parameters reach a running server by reload; a restart-only one is pending until a restart; a
+// value PostgreSQL rejects changes nothing, so the server runs on and restarts as it was.
+TEST_F(LocalControllerTest, ParametersReloadWaitForARestartOrAreRefusedWhole) {
+  Node& n1 = AddNode("n1");
+  ASSERT_TRUE(n1.controller->Bootstrap({}, In(absl::Seconds(60))).ok());
+  auto show = [&](const std::string& name) {
+    std::vector<pg_internal::Row> rows = Sql(n1, "SHOW " + name);
+    return rows.empty() ? std::string() : rows[0][0].value_or("");
+  };
+  absl::Status status = n1.controller->SetParameters({{"work_mem", "16MB"}}, In(absl::Seconds(30)));
+  ASSERT_TRUE(status.ok()) << status;
+  EXPECT_EQ(show("work_mem"), "16MB");
+  EXPECT_FALSE(MustState(n1).pending_restart);
+  status = n1.controller->SetParameters({{"work_mem", "16MB"}, {"max_connections", "150"}},
+                                        In(absl::Seconds(30)));
+  ASSERT_TRUE(status.ok()) << status;
+  EXPECT_TRUE(MustState(n1).pending_restart);
+  EXPECT_EQ(show("max_connections"), "100");
+  status = n1.controller->SetParameters({{"work_mem", "lots"}, {"max_connections", "150"}},
+                                        In(absl::Seconds(30)));
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
+  EXPECT_THAT(std::string(status.message()), ::testing::HasSubstr("work_mem"));
+  EXPECT_EQ(show("work_mem"), "16MB");
+  ASSERT_TRUE(n1.controller->Restart(In(absl::Seconds(60))).ok());
+  EXPECT_EQ(show("max_connections"), "150");
+  EXPECT_EQ(show("work_mem"), "16MB");
+  EXPECT_FALSE(MustState(n1).pending_restart);
 }
 
 TEST_F(LocalControllerTest, FollowingAnotherClusterIsASystemIdMismatch) {

@@ -71,10 +71,30 @@ TEST(ConfigFilesTest, WardenConfQuotesAndLetsParametersWin) {
   EXPECT_EQ(conf.find("it's"), std::string::npos);  // no password in the config
 }
 
-TEST(ConfigFilesTest, PgHbaAlwaysHasTheReplicationLine) {
-  std::string hba = pg_internal::PgHba(SampleOptions());
-  EXPECT_NE(hba.find("host replication rep 127.0.0.1/32 scram-sha-256\n"), std::string::npos);
-  EXPECT_NE(hba.find("host all all 10.0.0.0/8 scram-sha-256\n"), std::string::npos);
+TEST(ConfigFilesTest, PgHbaIsTheLocalListWhenSet) {
+  LocalControllerOptions options = SampleOptions();
+  options.bootstrap_pg_hba = {"host all all 0.0.0.0/0 md5"};
+  EXPECT_EQ(pg_internal::PgHba(options, "local all all trust\n"),
+            "host all all 10.0.0.0/8 scram-sha-256\n");
+}
+
+TEST(ConfigFilesTest, PgHbaAppendsTheBootstrapLinesToInitdbsFile) {
+  LocalControllerOptions options = SampleOptions();
+  options.pg_hba.clear();
+  options.bootstrap_pg_hba = {"host replication rep 10.0.0.0/8 md5", "host all all 0.0.0.0/0 md5"};
+  EXPECT_EQ(pg_internal::PgHba(options, "local all all trust\n"),
+            "local all all trust\n\nhost replication rep 10.0.0.0/8 md5\n"
+            "host all all 0.0.0.0/0 md5\n");
+  options.bootstrap_pg_hba.clear();
+  EXPECT_EQ(pg_internal::PgHba(options, "local all all trust\n"), "local all all trust\n");
+}
+
+TEST(ConfigFilesTest, AnInitdbAuthOptionLeavesTheMethodsToTheUser) {
+  EXPECT_TRUE(pg_internal::HasInitdbAuthArgument({"--encoding=UTF8", "--auth-host=md5"}));
+  EXPECT_TRUE(pg_internal::HasInitdbAuthArgument({"--auth-local=trust"}));
+  EXPECT_TRUE(pg_internal::HasInitdbAuthArgument({"--auth=md5"}));
+  EXPECT_TRUE(pg_internal::HasInitdbAuthArgument({"-Atrust"}));
+  EXPECT_FALSE(pg_internal::HasInitdbAuthArgument({"--encoding=UTF8", "--data-checksums"}));
 }
 
 TEST(ConfigFilesTest, PgpassEscapesColonsAndBackslashes) {

@@ -56,6 +56,10 @@ struct AgentOptions {
   // bootstrap.dcs: written to the config key by the node that initializes the cluster, and used
   // until a config key is read.
   DynamicConfig bootstrap_config = {};
+  // This member's own postgresql.parameters. Each loop applies the effective parameters, these
+  // and the cluster config's by Patroni's precedence (warden/core/pg_parameters.h), through
+  // Controller::SetParameters when they change.
+  std::map<std::string, std::string> postgresql_parameters = {};
   // bootstrap.initdb.
   BootstrapOptions initdb = {};
   CallbackOptions callbacks = {};

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -45,6 +46,11 @@ struct AgentStatus {
   // How that config's ttl/loop_wait/retry_timeout were adjusted to the timing rule (see
   // AdjustTiming), e.g. "ttl 2s -> 5s (...)"; empty when they were used as written.
   std::string config_adjustment;
+  // PostgreSQL's parameters: what the precedence rules left out of the configured ones (see
+  // warden/core/pg_parameters.h), and why PostgreSQL rejected the last change ("" when it took
+  // it; the node then runs on with the parameters it had).
+  std::vector<std::string> parameters_ignored;
+  std::string parameters_error;
   // The local PostgreSQL as last read.
   LocalPostgres postgres;
   // Patroni's member state: "running", "stopped", "starting", "stopping", "restarting",

@@ -143,6 +143,16 @@ class Controller {
   virtual absl::Status Reinitialize(const Upstream& source, const CloneProgressCallback& progress,
                                     absl::Time deadline) = 0;
 
+  // Replaces the postgresql.conf parameters this node runs with (the effective
+  // postgresql.parameters: see warden/core/pg_parameters.h) and, when they changed, checks them
+  // and reloads a running server. Parameters that need a restart show as
+  // LocalPostgres::pending_restart until one. The controller's own settings (port,
+  // listen_addresses, the replication and synchronous settings) are not among them and win over
+  // any that are. INVALID_ARGUMENT when PostgreSQL rejects a value: nothing changes (a running
+  // server keeps its configuration, a restart starts with it), and the message names the value.
+  virtual absl::Status SetParameters(const std::map<std::string, std::string>& parameters,
+                                     absl::Time deadline) = 0;
+
   // Sets synchronous_standby_names and reloads.
   virtual absl::Status SetSynchronousStandbyNames(const SyncStandbys& sync,
                                                   absl::Time deadline) = 0;

@@ -117,6 +117,9 @@ class FakeController final : public Controller {
   // Bootstrap derives the system identifier from this seed and the number of earlier bootstraps
   // of this node. The default seed is derived from the node's name.
   void set_system_identifier_seed(uint64_t seed);
+  // SetParameters refuses (INVALID_ARGUMENT, nothing changes) any parameters naming `name` with
+  // `value`, as PostgreSQL refuses a value it cannot parse.
+  void RejectParameterValue(std::string name, std::string value);
 
   // --- Observation, for tests; valid whether or not the node runs ---
 
@@ -130,6 +133,9 @@ class FakeController final : public Controller {
   std::string synchronous_standby_names() const;
   std::vector<TimelineFork> history() const;
   std::set<std::string> replication_slots() const;
+  // The parameters set by SetParameters, and those the running postmaster started with.
+  std::map<std::string, std::string> parameters() const;
+  std::map<std::string, std::string> running_parameters() const;
 
   // --- Controller ---
 
@@ -145,6 +151,8 @@ class FakeController final : public Controller {
                      absl::Time deadline) override;
   absl::Status Reinitialize(const Upstream& source, const CloneProgressCallback& progress,
                             absl::Time deadline) override;
+  absl::Status SetParameters(const std::map<std::string, std::string>& parameters,
+                             absl::Time deadline) override;
   absl::Status SetSynchronousStandbyNames(const SyncStandbys& sync, absl::Time deadline) override;
   absl::Status CreateReplicationSlot(std::string_view name, absl::Time deadline) override;
   absl::Status DropReplicationSlot(std::string_view name, absl::Time deadline) override;
@@ -190,12 +198,16 @@ class FakeController final : public Controller {
   std::string cluster_state_;  // pg_controldata's view, reported while stopped
   SyncStandbys sync_;
   std::set<std::string> slots_;
+  std::map<std::string, std::string> parameters_;  // as configured
 
   // The postmaster.
   bool running_ = false;
   bool in_recovery_ = false;  // running as a replica
   bool streaming_ = false;    // a WAL receiver is connected to a live upstream
   int64_t starts_ = 0;        // postmaster starts so far, shown as its start time
+  // The parameters in force: those of the last start, then each reloadable one as it is set. A
+  // restart-only one differing from parameters_ is pending a restart.
+  std::map<std::string, std::string> running_parameters_;
 
   // Test controls.
   uint64_t lag_ = 0;
@@ -203,6 +215,7 @@ class FakeController final : public Controller {
   LocalPostgres hung_snapshot_;
   absl::Status fail_next_promote_;
   absl::Status fail_next_rewind_;
+  std::set<std::pair<std::string, std::string>> rejected_parameters_;
   uint64_t seed_;
   int64_t bootstraps_ = 0;
 };

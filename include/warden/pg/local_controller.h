@@ -44,10 +44,15 @@ struct LocalControllerOptions {
   // The pgpass file this controller writes (mode 0600, owned by the OS user). Empty:
   // <data_dir>/../<name>.pgpass.
   std::string pgpass_path;
-  // Lines for pg_hba.conf, written at bootstrap after the defaults warden needs (local
-  // connections, and "host replication <replication user> <listen_host>/32"). Same syntax as
-  // Patroni's bootstrap.pg_hba.
+  // pg_hba.conf as Patroni writes it. `pg_hba` (postgresql.pg_hba) is the whole file when set:
+  // written at bootstrap and before every start. Otherwise the file is initdb's, with
+  // `bootstrap_pg_hba` (bootstrap.pg_hba) appended at bootstrap. initdb's own lines use
+  // scram-sha-256 unless BootstrapOptions::initdb_args choose a method (auth, auth-local,
+  // auth-host), which then decide alone, as in Patroni. warden itself connects as the superuser
+  // over the unix socket, and replicas as the replication user over TCP: the lines must admit
+  // both; Bootstrap and Clone say which line is missing when they do not.
   std::vector<std::string> pg_hba;
+  std::vector<std::string> bootstrap_pg_hba;
   // postgresql.conf parameters (postgresql.parameters in patroni.yml).
   std::map<std::string, std::string> parameters;
   // Where the server's log goes. Empty: <data_dir>/../<name>.log.
