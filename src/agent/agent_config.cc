@@ -71,10 +71,11 @@ constexpr DcsKeyWardenLacks kDcsKeysWardenLacks[] = {
      "cluster config: move the lines there"},
     {"postgresql.pg_ident", false, "not supported: pg_ident.conf is left as it is"},
     {"postgresql.recovery_conf", false, "not supported: replicas stream only"},
-    {"ignore_slots", false, "not needed: warden drops no replication slot it did not create"},
     {"maximum_lag_on_syncnode", false,
      "not supported: a lagging synchronous standby stays synchronous"},
-    {"member_slots_ttl", false, "not supported: a departed member's slot is dropped at once"},
+    {"member_slots_ttl", false,
+     "not supported (Patroni 4): a departed member's slot is dropped once its key expires, as "
+     "Patroni 3 does"},
     {"max_timelines_history", false, "not supported: the history key keeps every timeline"},
 };
 

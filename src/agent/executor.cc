@@ -31,6 +31,7 @@ bool TouchesOnlyTheDcs(Type type) {
     case Type::kStartPostgres:
     case Type::kFollow:
     case Type::kSetSynchronousStandbyNames:
+    case Type::kSyncReplicationSlots:
       return false;
     default:
       return true;
@@ -145,6 +146,21 @@ absl::Status ActionExecutor::WriteInitialize(uint64_t system_identifier, absl::T
   return Cas(std::move(create), "the initialize key was written concurrently", deadline);
 }
 
+// Every slot is tried: one that cannot be dropped now (a walsender still uses it) does not keep
+// the others from being created or dropped; the first error is returned.
+absl::Status ActionExecutor::SyncSlots(const Action& action, absl::Time deadline) {
+  absl::Status first;
+  for (const std::string& slot : action.slots_create) {
+    absl::Status s = controller_.CreateReplicationSlot(slot, deadline);
+    if (first.ok() && !s.ok()) first = s;
+  }
+  for (const std::string& slot : action.slots_drop) {
+    absl::Status s = controller_.DropReplicationSlot(slot, deadline);
+    if (first.ok() && !s.ok()) first = s;
+  }
+  return first;
+}
+
 absl::Status ActionExecutor::RunOne(const Action& action, const ClusterView& view,
                                     const Member& self, LeaseId lease, absl::Time deadline) {
   auto upstream = [&]() { return UpstreamOf(view, action.target); };
@@ -196,12 +212,15 @@ absl::Status ActionExecutor::RunOne(const Action& action, const ClusterView& vie
       return controller_.Start(deadline);
     case Type::kSetSynchronousStandbyNames:
       return controller_.SetSynchronousStandbyNames(action.sync, deadline);
+    case Type::kSyncReplicationSlots:
+      return SyncSlots(action, deadline);
     case Type::kFollow:
     case Type::kRewind:
     case Type::kReinitialize:
     case Type::kClone: {
       absl::StatusOr<Upstream> target = upstream();
       if (!target.ok()) return target.status();
+      target->slot_name = action.slot;
       if (action.type == Type::kFollow) return controller_.Follow(*target, deadline);
       if (action.type == Type::kRewind) return controller_.Rewind(*target, deadline);
       if (action.type == Type::kReinitialize) {

@@ -489,6 +489,36 @@ void TakeTimeout(FieldReader* r, const char* key, const char* old_key, absl::Dur
   }
 }
 
+// ignore_slots: a list of objects whose name, type, database and plugin are strings.
+absl::Status ReadIgnoreSlots(const Json& value, std::vector<SlotMatcher>* out) {
+  if (!value.is_array()) return Invalid("field \"ignore_slots\": expected a list of objects");
+  for (const Json& entry : value) {
+    if (!entry.is_object()) return Invalid("field \"ignore_slots\": expected a list of objects");
+    SlotMatcher matcher;
+    FieldReader r(entry, "ignore_slots.");
+    r.TakeString("name", &matcher.name);
+    r.TakeString("type", &matcher.type);
+    r.TakeString("database", &matcher.database);
+    r.TakeString("plugin", &matcher.plugin);
+    if (!r.status().ok()) return r.status();
+    out->push_back(std::move(matcher));
+  }
+  return absl::OkStatus();
+}
+
+Json IgnoreSlotsJson(const std::vector<SlotMatcher>& matchers) {
+  Json list = Json::array();
+  for (const SlotMatcher& m : matchers) {
+    Json entry = Json::object();
+    if (!m.name.empty()) entry["name"] = m.name;
+    if (!m.type.empty()) entry["type"] = m.type;
+    if (!m.database.empty()) entry["database"] = m.database;
+    if (!m.plugin.empty()) entry["plugin"] = m.plugin;
+    list.push_back(std::move(entry));
+  }
+  return list;
+}
+
 absl::StatusOr<DynamicConfig> DecodeConfigJson(std::string_view json) {
   absl::StatusOr<Json> parsed = ParseObject(json);
   if (!parsed.ok()) return parsed.status();
@@ -509,6 +539,9 @@ absl::StatusOr<DynamicConfig> DecodeConfigJson(std::string_view json) {
   if (std::optional<Json> postgresql = r.TakeObject("postgresql")) {
     Json rest = TakePostgresql(*std::move(postgresql), &config, &r);
     if (!rest.empty()) r.rest()["postgresql"] = std::move(rest);
+  }
+  if (std::optional<Json> ignore = r.TakeRaw("ignore_slots")) {
+    r.Fail(ReadIgnoreSlots(*ignore, &config.ignore_slots));
   }
   if (!r.status().ok()) return r.status();
   config.unknown_json = Dump(r.rest());
@@ -571,6 +604,7 @@ std::string EncodeConfigJson(const DynamicConfig& config) {
   json["primary_start_timeout"] = SecondsJson(config.primary_start_timeout);
   json["primary_stop_timeout"] = SecondsJson(config.primary_stop_timeout);
   json["postgresql"] = PostgresqlJson(config, unknown);
+  if (!config.ignore_slots.empty()) json["ignore_slots"] = IgnoreSlotsJson(config.ignore_slots);
   AppendUnknown(&json, unknown);
   SyncOldTimeout(&json, "master_start_timeout", config.primary_start_timeout);
   SyncOldTimeout(&json, "master_stop_timeout", config.primary_stop_timeout);

@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "warden/core/slots.h"
 
 namespace warden {
 namespace {
@@ -109,6 +110,30 @@ class Decider {
     Add({.type = Type::kRefreshLeader, .fence = fence});
   }
 
+  // Patroni's sync_replication_slots: the member slots this node must hold created, physical
+  // slots no member wants dropped (not in pause, nor those ignore_slots lists). `as_leader`: the
+  // slots of the primary (also right after a promotion, before the replicas re-attach).
+  void SyncSlots(bool as_leader) {
+    const std::set<std::string> wanted = WantedMemberSlots(view_, me_.name, as_leader, config_);
+    const std::set<std::string> held(pg_.replication_slots.begin(), pg_.replication_slots.end());
+    Action action{.type = Type::kSyncReplicationSlots};
+    for (const std::string& slot : wanted) {
+      if (!held.contains(slot)) action.slots_create.push_back(slot);
+    }
+    for (const std::string& slot : held) {
+      if (!wanted.contains(slot) && !config_.pause && !IgnoredSlot(config_.ignore_slots, slot)) {
+        action.slots_drop.push_back(slot);
+      }
+    }
+    if (!action.slots_create.empty() || !action.slots_drop.empty()) Add(std::move(action));
+  }
+
+  // The slot this node streams through on `upstream`, when slots are in use: named after this
+  // node, whichever member holds it (the leader, or the one replicatefrom names).
+  std::string SlotOn(const std::string& /*upstream*/) const {
+    return config_.use_slots ? SlotNameForMember(me_.name) : "";
+  }
+
   // The status key's optime, written when it moved.
   void WriteStatus(Revision fence) {
     if (Position() == view_.status.optime) return;
@@ -195,7 +220,10 @@ class Decider {
   Decision Paused() {
     if (IAmLeader()) {
       RefreshLeader(Fence());
-      if (IsRunningPrimary(pg_)) WriteStatus(Fence());
+      if (IsRunningPrimary(pg_)) {
+        WriteStatus(Fence());
+        SyncSlots(/*as_leader=*/true);
+      }
       return Done("paused: keeping the leader key, PostgreSQL left alone");
     }
     if (!view_.leader.has_value() && IsRunningPrimary(pg_)) {
@@ -242,6 +270,7 @@ class Decider {
       StrictPlaceholderFirst();
       Add({.type = Type::kPromote});
       if (view_.failover.has_value()) Add({.type = Type::kClearFailover, .fence = fence});
+      SyncSlots(/*as_leader=*/true);
       return Done("promoting: this node holds the leader key");
     }
     if (view_.failover.has_value()) {
@@ -257,6 +286,7 @@ class Decider {
       Add({.type = Type::kInitializeCluster, .system_identifier = pg_.system_identifier});
     }
     ManageSync();
+    SyncSlots(/*as_leader=*/true);
     return Done("no action: I am the leader with the lock");
   }
 
@@ -404,12 +434,12 @@ class Decider {
     const std::string& leader = view_.leader->name;
     if (IsRunningPrimary(pg_)) {
       Add({.type = Type::kDemote, .stop_mode = StopMode::kFast});
-      Add({.type = Type::kFollow, .target = leader});
+      Add({.type = Type::kFollow, .target = leader, .slot = SlotOn(leader)});
       return Done(absl::StrCat("demoting: ", leader, " holds the leader key"));
     }
     if (!HasData(pg_)) {
       const std::string source = CloneSource(leader);
-      Add({.type = Type::kClone, .target = source});
+      Add({.type = Type::kClone, .target = source, .slot = SlotOn(source)});
       Add({.type = Type::kStartPostgres});
       return Done(absl::StrCat("no data: cloning from ", source));
     }
@@ -420,7 +450,7 @@ class Decider {
                                  "reinitialize it (wardenctl reinit) or set "
                                  "remove_data_directory_on_diverged_timelines"));
       }
-      Add({.type = Type::kReinitialize, .target = leader});
+      Add({.type = Type::kReinitialize, .target = leader, .slot = SlotOn(leader)});
       Add({.type = Type::kStartPostgres});
       return Done(
           absl::StrCat("reinitializing from ", leader, ": diverged on the same timeline number"));
@@ -430,19 +460,20 @@ class Decider {
         return Done(absl::StrCat("this node's timeline diverged from ", leader,
                                  "'s; set use_pg_rewind or reinitialize it (wardenctl reinit)"));
       }
-      Add({.type = Type::kRewind, .target = leader});
+      Add({.type = Type::kRewind, .target = leader, .slot = SlotOn(leader)});
       Add({.type = Type::kStartPostgres});
       return Done(absl::StrCat("rewinding to rejoin ", leader, " on its timeline"));
     }
     const std::string upstream = Upstream(leader);
     const Member* target = view_.FindMember(upstream);
     if (!pg_.running) {
-      Add({.type = Type::kFollow, .target = upstream});
+      Add({.type = Type::kFollow, .target = upstream, .slot = SlotOn(upstream)});
       Add({.type = Type::kStartPostgres});
       return Done(absl::StrCat("starting as a replica of ", upstream));
     }
+    SyncSlots(/*as_leader=*/false);
     if (target != nullptr && pg_.upstream != Address(*target)) {
-      Add({.type = Type::kFollow, .target = upstream});
+      Add({.type = Type::kFollow, .target = upstream, .slot = SlotOn(upstream)});
       return Done(absl::StrCat("following ", upstream, " (was ",
                                pg_.upstream.empty() ? std::string("none") : pg_.upstream, ")"));
     }
@@ -712,6 +743,8 @@ const char* ActionName(Action::Type type) {
       return "write_member";
     case Type::kRefuseToRun:
       return "refuse_to_run";
+    case Type::kSyncReplicationSlots:
+      return "sync_replication_slots";
   }
   return "unknown";
 }

@@ -693,6 +693,7 @@ LocalPostgres FakeController::SnapshotLocked() const {
     return state;
   }
   state.synchronous_standby_names = FormatSynchronousStandbyNames(sync_);
+  state.replication_slots.assign(slots_.begin(), slots_.end());
   for (const auto& [name, value] : parameters_) {
     auto running = running_parameters_.find(name);
     if (NeedsRestart(name) && (running == running_parameters_.end() || running->second != value)) {

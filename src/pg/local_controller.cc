@@ -323,7 +323,7 @@ class LocalController final : public Controller {
 
   absl::Status CreateReplicationSlot(std::string_view name, absl::Time deadline) override {
     return Exec(
-        "SELECT pg_create_physical_replication_slot($1) WHERE NOT EXISTS "
+        "SELECT pg_create_physical_replication_slot($1, true) WHERE NOT EXISTS "
         "(SELECT 1 FROM pg_replication_slots WHERE slot_name = $1)",
         {std::string(name)}, deadline);
   }
@@ -882,7 +882,9 @@ class LocalController final : public Controller {
         "(SELECT count(*) FROM pg_settings WHERE pending_restart), "
         "(SELECT sender_host || ':' || sender_port FROM pg_stat_wal_receiver), "
         "(SELECT status FROM pg_stat_wal_receiver), "
-        "current_setting('synchronous_standby_names')",
+        "current_setting('synchronous_standby_names'), "
+        "(SELECT string_agg(slot_name, ',' ORDER BY slot_name) FROM pg_replication_slots "
+        "WHERE slot_type = 'physical' AND NOT temporary)",
         {}, deadline);
     if (!rows.ok()) return rows.status();
     const Row& r = rows->at(0);
@@ -908,6 +910,8 @@ class LocalController final : public Controller {
     state.upstream = r[9].value_or("");
     state.streaming = r[10].value_or("") == "streaming";
     state.synchronous_standby_names = r[11].value_or("");
+    // Slot names are PostgreSQL names: a comma cannot be in one.
+    if (r[12].has_value()) state.replication_slots = absl::StrSplit(*r[12], ',');
     if (recovering) KeepReplicaTimeline(state);
     if (!recovering) {
       absl::StatusOr<std::vector<Row>> senders = QueryKept(

@@ -284,6 +284,31 @@ TEST_F(HaNodeClusterTest, ACrashedLeaderIsReplacedAfterItsLeaseExpires) {
   EXPECT_LE(took, options_.bootstrap_config.ttl + 2 * options_.bootstrap_config.loop_wait);
 }
 
+// use_slots (Patroni's default): the primary holds a slot per member and each replica streams
+// through its own (the fake streams only through an existing slot); after a failover the new
+// primary has the slots, and the crashed member's slot goes once its member key has expired.
+TEST_F(HaNodeClusterTest, ReplicasStreamThroughTheirSlotsAlsoAfterAFailover) {
+  RunUntil([&] { return Converged(); }, absl::Seconds(30));
+  Node* old = Primary();
+  std::set<std::string> others;
+  for (const auto& n : nodes_) {
+    if (n.get() != old) others.insert(n->name);
+  }
+  EXPECT_EQ(old->pg->replication_slots(), others);
+  old->up = false;
+  old->pg->Crash();
+  RunUntil([&] { return Converged(); });
+  Node* now = Primary();
+  ASSERT_NE(now, old);
+  Run(options_.bootstrap_config.ttl);  // the crashed member's key expires
+  std::set<std::string> remaining;
+  for (const auto& n : nodes_) {
+    if (n.get() != old && n.get() != now) remaining.insert(n->name);
+  }
+  EXPECT_EQ(now->pg->replication_slots(), remaining);
+  EXPECT_TRUE(Converged());
+}
+
 TEST_F(HaNodeClusterTest, ACrashedLeaderRejoinsAsAReplica) {
   RunUntil([&] { return Converged(); }, absl::Seconds(30));
   Node* old = Primary();

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "warden/core/slots.h"
 
 namespace warden {
 namespace {
@@ -90,11 +91,14 @@ class DecideTest : public ::testing::Test {
   }
 
   Decision D() { return Decide(view, me, config, now); }
-  // The steps, without the member-key write that (almost) every decision starts with.
+  // The steps, without the member-key write that (almost) every decision starts with and the
+  // slot upkeep that leaders and replicas add at the end (the Slots tests below cover that).
   static Steps S(const Decision& d) {
     Steps steps;
     for (const Action& a : d.actions) {
-      if (a.type != T::kWriteMember) steps.push_back(a.type);
+      if (a.type != T::kWriteMember && a.type != T::kSyncReplicationSlots) {
+        steps.push_back(a.type);
+      }
     }
     return steps;
   }
@@ -202,7 +206,7 @@ TEST_F(DecideTest, EveryLeaderWriteIsFencedByTheKeysCreateRevision) {
   Leader("n1");
   Primary(5000);
   for (const Action& a : D().actions) {
-    if (a.type != T::kWriteMember) {
+    if (a.type != T::kWriteMember && a.type != T::kSyncReplicationSlots) {  // not DCS writes
       EXPECT_EQ(a.fence, kFence) << ActionName(a.type);
     }
   }
@@ -1377,6 +1381,92 @@ TEST_F(DecideTest, EveryDecisionHasAReason) {
     if (leader) Leader("n2");
     EXPECT_FALSE(D().reason.empty());
   }
+}
+
+// --- Replication slots (use_slots), Patroni's sync_replication_slots -------------------------
+
+TEST_F(DecideTest, SlotsTheLeaderHoldsOneSlotPerOtherMemberNamedAsPatroniNamesThem) {
+  Leader("n1");
+  Primary(5000);
+  view.members.push_back(NewMember("Db-2.east"));
+  const Decision d = D();
+  const Action& a = Find(d, T::kSyncReplicationSlots);
+  EXPECT_EQ(a.slots_create, (std::vector<std::string>{"db_2_east", "n2", "n3"}));
+  EXPECT_TRUE(a.slots_drop.empty());
+}
+
+TEST_F(DecideTest, SlotsTheLeaderDropsASlotNoMemberWantsButNotAnIgnoredOne) {
+  Leader("n1");
+  Primary(5000);
+  me.postgres.replication_slots = {"gone", "kept", "n2", "n3"};
+  config.ignore_slots = {SlotMatcher{.name = "kept"},
+                         SlotMatcher{.name = "gone", .type = "logical"}};
+  const Decision d = D();
+  const Action& a = Find(d, T::kSyncReplicationSlots);
+  EXPECT_TRUE(a.slots_create.empty());
+  EXPECT_EQ(a.slots_drop, (std::vector<std::string>{"gone"}));
+}
+
+TEST_F(DecideTest, SlotsAllInPlaceMeansNoSlotAction) {
+  Leader("n1");
+  Primary(5000);
+  me.postgres.replication_slots = {"n2", "n3"};
+  EXPECT_FALSE(D().Has(T::kSyncReplicationSlots));
+}
+
+TEST_F(DecideTest, SlotsAMemberStreamingFromAnotherReplicaHasItsSlotThere) {
+  Leader("n1");
+  Primary(5000);
+  Of("n3").tags.replicatefrom = "n2";
+  const Decision leader = D();
+  EXPECT_EQ(Find(leader, T::kSyncReplicationSlots).slots_create, (std::vector<std::string>{"n2"}));
+  // n2, a replica, holds n3's slot and drops the others it kept from an earlier life.
+  me.name = "n2";
+  Leader("n1");
+  Replica(5000, "10.0.0.1:5432");
+  me.postgres.replication_slots = {"n1", "n3"};
+  const Decision d = D();
+  const Action& a = Find(d, T::kSyncReplicationSlots);
+  EXPECT_TRUE(a.slots_create.empty());
+  EXPECT_EQ(a.slots_drop, (std::vector<std::string>{"n1"}));
+}
+
+TEST_F(DecideTest, SlotsANewLeaderCreatesItsMembersSlotsRightAfterPromoting) {
+  Leader("n1");
+  const Decision d = D();
+  EXPECT_EQ(d.actions.back().type, T::kSyncReplicationSlots);
+  EXPECT_EQ(d.actions.back().slots_create, (std::vector<std::string>{"n2", "n3"}));
+}
+
+TEST_F(DecideTest, SlotsAReplicaStreamsThroughTheSlotNamedAfterItself) {
+  me.name = "Node-1";
+  view.members.push_back(NewMember("Node-1"));
+  Leader("n2");
+  Replica(1000, "10.0.0.3:5432");  // following the wrong node: re-follow
+  const Decision with_slots = D();
+  EXPECT_EQ(Find(with_slots, T::kFollow).slot, "node_1");
+  config.use_slots = false;
+  const Decision without = D();
+  EXPECT_EQ(Find(without, T::kFollow).slot, "");
+}
+
+TEST_F(DecideTest, SlotsInPauseAreCreatedButNeverDropped) {
+  Leader("n1");
+  Primary(5000);
+  config.pause = true;
+  me.postgres.replication_slots = {"gone"};
+  const Decision d = D();
+  const Action& a = Find(d, T::kSyncReplicationSlots);
+  EXPECT_EQ(a.slots_create, (std::vector<std::string>{"n2", "n3"}));
+  EXPECT_TRUE(a.slots_drop.empty());
+}
+
+TEST(SlotNameTest, IsPatronisSlotNameFromMemberName) {
+  EXPECT_EQ(SlotNameForMember("pg-node.1"), "pg_node_1");
+  EXPECT_EQ(SlotNameForMember("PG_Node2"), "pg_node2");
+  EXPECT_EQ(SlotNameForMember("a b"), "au0032b");
+  EXPECT_EQ(SlotNameForMember("数"), "u25968");
+  EXPECT_EQ(SlotNameForMember(std::string(70, 'x')).size(), 63u);
 }
 
 }  // namespace

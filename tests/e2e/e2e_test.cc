@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "tests/e2e/e2e_fixture.h"
@@ -42,6 +43,23 @@ TEST_F(E2eTest, BootstrapsOnePrimaryAndTwoStreamingReplicasThatReplicate) {
   for (int i = 0; i < cluster_->size(); ++i) {
     EXPECT_TRUE(Replicated(*cluster_, i, "SELECT count(*) FROM t", "2")) << cluster_->name(i);
   }
+  // use_slots (on by default, as in Patroni): each replica streams through its own slot.
+  std::vector<std::string> replicas;
+  for (int i = 0; i < cluster_->size(); ++i) {
+    if (i != primary) replicas.push_back(cluster_->name(i));
+  }
+  EXPECT_TRUE(E2eCluster::WaitFor(
+      [&] {
+        absl::StatusOr<std::string> active = cluster_->Sql(
+            primary,
+            "SELECT string_agg(slot_name, ',' ORDER BY slot_name) FROM pg_replication_slots "
+            "WHERE active AND slot_type = 'physical'");
+        return active.ok() && *active == absl::StrJoin(replicas, ",");
+      },
+      absl::Seconds(20)))
+      << *cluster_->Sql(primary,
+                        "SELECT string_agg(slot_name || ' ' || active, ',') FROM "
+                        "pg_replication_slots");
 }
 
 TEST_F(E2eTest, AGracefulStopOfThePrimarysAgentHandsOverAtOnce) {

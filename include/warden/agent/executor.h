@@ -61,6 +61,7 @@ class ActionExecutor {
                       LeaseId lease, absl::Time deadline);
   // A transaction that succeeds only while the leader key is this node's, from tenure `fence`.
   absl::Status FencedWrite(Revision fence, TxnOp op, absl::Time deadline);
+  absl::Status SyncSlots(const Action& action, absl::Time deadline);
   absl::Status Cas(const TxnRequest& txn, const char* what, absl::Time deadline);
   // The initialize key: claim it (0) or record the cluster's system identifier.
   absl::Status WriteInitialize(uint64_t system_identifier, absl::Time deadline);

@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
@@ -21,6 +22,17 @@ enum class SynchronousMode {
   kOff,     // asynchronous replication
   kOn,      // one or more synchronous standbys, named in the sync key
   kQuorum,  // ANY n (...) quorum commit; failover needs a quorum of the sync set
+};
+
+// One entry of ignore_slots: a replication slot warden must not drop. Empty fields match any
+// slot.
+struct SlotMatcher {
+  std::string name = {};
+  std::string type = {};  // physical or logical
+  std::string database = {};
+  std::string plugin = {};
+
+  friend bool operator==(const SlotMatcher&, const SlotMatcher&) = default;
 };
 
 // The dynamic configuration every member shares. Defaults are Patroni's.
@@ -48,7 +60,10 @@ struct DynamicConfig {
   // Reinitialize (wipe and clone) a member whose WAL diverged from the leader's where pg_rewind
   // cannot help (postgresql.remove_data_directory_on_diverged_timelines in Patroni).
   bool remove_data_directory_on_diverged_timelines = false;
+  // One physical replication slot per member on the primary (see warden/core/slots.h).
   bool use_slots = true;
+  // Replication slots that are not warden's to drop.
+  std::vector<SlotMatcher> ignore_slots;
   // postgresql.parameters: values as text, as they go into postgresql.conf.
   std::map<std::string, std::string> postgresql_parameters;
   // Every key the codec did not model, as a JSON object text ("{}" when none): written back

@@ -112,9 +112,14 @@ struct Action {
     kClearFailover,               // delete the failover key, conditioned on `fence` if leader
     kWriteMember,                 // publish this node's member key
     kRefuseToRun,                 // stop PostgreSQL and do nothing else (see the reason)
+    kSyncReplicationSlots,        // create `slots_create`, then drop `slots_drop` (physical)
   };
   Type type = Type::kWriteMember;
   std::string target = {};
+  // kFollow, kClone, kRewind, kReinitialize: the slot on `target` to stream through ("" none).
+  std::string slot = {};
+  std::vector<std::string> slots_create = {};
+  std::vector<std::string> slots_drop = {};
   StopMode stop_mode = StopMode::kFast;
   SyncStandbys sync = {};
   SyncState sync_state = {};

@@ -125,6 +125,8 @@ struct LocalPostgres {
   absl::Time postmaster_start_time = absl::InfinitePast();
   int server_version = 0;  // e.g. 150005
   bool pending_restart = false;
+  // Running: the physical, non-temporary replication slots it holds, by name.
+  std::vector<std::string> replication_slots;
   // Running: the synchronous_standby_names in effect (what the leader compares its choice with).
   std::string synchronous_standby_names;
   // Stopped: "shut down", "shut down in recovery", "in production" (crashed), ... from
