@@ -52,6 +52,7 @@ absl::StatusOr<HttpResponse> CallMember(CtlContext& ctx, const Member& member,
   request.timeout = timeout;
   request.cacert = ctx.cacert;
   request.insecure = ctx.insecure;
+  request.user_agent = "wardenctl";
   return ctx.http(request);
 }
 

@@ -1,53 +1,21 @@
 // Copyright 2026 The warden Authors. Licensed under the Apache License, Version 2.0.
 //
-// The HTTP calls wardenctl makes to the agents' REST API, behind a plain function type so that
-// tests answer them without sockets. The real one (CallHttp) is a synchronous Boost.Beast client
-// with one deadline over the whole exchange, https when the URL says so, and basic auth when
-// credentials are given (the agents require it for every request that changes something).
+// wardenctl calls the agents' REST APIs with the agent library's HTTP client, the one the
+// agents' own probes use.
 
 #ifndef WARDEN_EXAMPLES_WARDENCTL_HTTP_CLIENT_H_
 #define WARDEN_EXAMPLES_WARDENCTL_HTTP_CLIENT_H_
 
-#include <functional>
-#include <string>
-#include <string_view>
-
-#include "absl/status/statusor.h"
-#include "absl/time/time.h"
+#include "src/agent/http_client.h"
 
 namespace warden::ctl {
 
-struct HttpRequest {
-  std::string method;    // GET, POST, PATCH, DELETE
-  std::string url;       // http(s)://host:port/path
-  std::string body;      // JSON, sent when not empty
-  std::string username;  // basic auth when not empty
-  std::string password;
-  absl::Duration timeout = absl::Seconds(5);
-  // https only: the CA to verify the server with (empty: the system's), or no verification.
-  std::string cacert;
-  bool insecure = false;
-};
-
-struct HttpResponse {
-  int status = 0;
-  std::string body;
-};
-
-// Any HTTP status is a response. Errors: UNAVAILABLE when the server could not be reached (the
-// request was not sent, so falling back to the DCS is safe); DEADLINE_EXCEEDED when the
-// answer did not come in time after the request went out (it may have been acted on); others
-// for TLS or protocol failures.
-using HttpFn = std::function<absl::StatusOr<HttpResponse>(const HttpRequest&)>;
-
-absl::StatusOr<HttpResponse> CallHttp(const HttpRequest& in);
-
-// Patroni's URL rule: the member's api_url (http://10.0.0.1:8008/patroni) with its path
-// replaced by the endpoint: http://10.0.0.1:8008/switchover.
-std::string EndpointUrl(std::string_view api_url, std::string_view endpoint);
-
-// "Basic dXNlcjpwYXNz".
-std::string BasicAuthorization(const std::string& username, const std::string& password);
+using ::warden::BasicAuthorization;
+using ::warden::CallHttp;
+using ::warden::EndpointUrl;
+using ::warden::HttpFn;
+using ::warden::HttpRequest;
+using ::warden::HttpResponse;
 
 }  // namespace warden::ctl
 

@@ -73,7 +73,7 @@ class AgentImpl final : public Agent, public AgentControl {
         noting_dcs_(dcs_, cache_),
         keys_(options_.namespace_, options_.scope),
         lease_(dcs_, *SteadyClock::Default()),
-        prober_(NewHttpMemberProber()) {}
+        prober_(NewHttpMemberProber(options_.peer_http)) {}
 
   ~AgentImpl() override = default;
 

@@ -49,7 +49,7 @@ using agent_config_internal::YamlToJson;
 // Sections of other DCSs: fine to leave in the file next to etcd, an error instead of it.
 constexpr const char* kOtherDcs[] = {"consul", "zookeeper", "kubernetes", "raft", "exhibitor"};
 // Sections Patroni has that warden does without.
-constexpr const char* kUnsupportedSections[] = {"log", "ctl", "citus"};
+constexpr const char* kUnsupportedSections[] = {"log", "citus"};
 
 // bootstrap.dcs keys Patroni acts on and warden does not (yet). The codec keeps them in the
 // config key for Patroni members to read; the file is told what warden does with them: refused
@@ -119,6 +119,7 @@ class ConfigReader {
     ReadPostgresql(top);
     ReadTags(top);
     ReadWatchdog(top);
+    ReadCtl(top);
     for (const char* section : kUnsupportedSections) {
       top.Unsupported(section, absl::StrCat("warden has no '", section, "' section"));
     }
@@ -149,9 +150,10 @@ class ConfigReader {
     Text(auth, "username", "restapi.authentication.username", &api.username);
     Text(auth, "password", "restapi.authentication.password", &api.password);
     auth.WarnUnknown();
-    for (const char* key : {"keyfile_password", "cafile", "ciphers", "verify_client", "allowlist",
-                            "allowlist_include_members", "http_extra_headers",
-                            "https_extra_headers", "request_queue_size", "server_tokens"}) {
+    Text(r, "cafile", "restapi.cafile", &s_.restapi_cafile);
+    for (const char* key :
+         {"keyfile_password", "ciphers", "verify_client", "allowlist", "allowlist_include_members",
+          "http_extra_headers", "https_extra_headers", "request_queue_size", "server_tokens"}) {
       r.Unsupported(key);
     }
     r.WarnUnknown();
@@ -496,6 +498,17 @@ class ConfigReader {
     c_.agent.tags = decoded->tags;
   }
 
+  // ctl: what patronictl, and Patroni's calls to other members, use to reach the REST APIs.
+  void ReadCtl(MapReader& top) {
+    MapReader r(top.Take("ctl"), "ctl", &d_);
+    PeerHttpOptions& peer = c_.agent.peer_http;
+    Text(r, "cacert", "ctl.cacert", &peer.cacert);
+    Text(r, "certfile", "ctl.certfile", &peer.certfile);
+    Text(r, "keyfile", "ctl.keyfile", &peer.keyfile);
+    for (const char* key : {"insecure", "keyfile_password"}) r.Unsupported(key);
+    r.WarnUnknown();
+  }
+
   // warden has no watchdog; saying nothing would let a user believe one protects them.
   void ReadWatchdog(MapReader& top) {
     if (!top.Has("watchdog")) return;
@@ -504,6 +517,11 @@ class ConfigReader {
     std::string mode = "automatic";  // Patroni's default when the section has no mode
     if (node.IsMap() && node["mode"] && node["mode"].IsScalar()) mode = node["mode"].Scalar();
     if (mode == "off" || mode == "false" || YamlBool(mode) == false) return;
+    if (mode == "required") {
+      return d_.Fail(key,
+                     "watchdog.mode required, but warden has no watchdog: Patroni would not "
+                     "become leader without one; use automatic or off to run without");
+    }
     d_.Warn(key,
             absl::StrCat("watchdog not supported, running without (watchdog.mode ", mode, ")"));
   }
@@ -512,6 +530,20 @@ class ConfigReader {
   AgentConfig& c_;
   Diagnostics& d_;
 };
+
+// Patroni's PatroniRequest falls back from ctl to restapi for each of these; after the
+// environment, which may set the REST credentials.
+void ApplyPeerDefaults(ParseState* state) {
+  PeerHttpOptions& peer = state->config.agent.peer_http;
+  const RestApiOptions& api = state->config.agent.restapi;
+  if (peer.cacert.empty()) peer.cacert = state->restapi_cafile;
+  if (peer.certfile.empty()) {
+    peer.certfile = api.certfile;
+    peer.keyfile = api.keyfile;
+  }
+  peer.username = api.username;
+  peer.password = api.password;
+}
 
 absl::Status SyntaxError(const YAML::Exception& e) {
   if (e.mark.is_null()) return absl::InvalidArgumentError(absl::StrCat("YAML error: ", e.msg));
@@ -531,6 +563,7 @@ absl::StatusOr<AgentConfig> Parse(std::string_view yaml,
   if (!diag.ok()) return diag.status();
   state.config.warnings = diag.TakeWarnings();
   if (absl::Status s = agent_config_internal::ApplyEnvironment(env, &state); !s.ok()) return s;
+  ApplyPeerDefaults(&state);
   if (absl::Status s = agent_config_internal::Finish(&state); !s.ok()) return s;
   return std::move(state.config);
 }

@@ -29,6 +29,9 @@ struct ParseState {
   bool dcs_protocol_set = false;
   // A DCS section warden cannot use (consul, ...), named in the error when no etcd is given.
   std::string other_dcs;
+  // restapi.cafile: the CA the probes of other members check their certificates with, unless
+  // ctl.cacert names one.
+  std::string restapi_cafile;
 };
 
 // "h:port", "h" (port 2379) or "http(s)://h[:port][/...]" as etcd's "host:port"; a URL's scheme

@@ -3,30 +3,19 @@
 #include "src/agent/member_prober.h"
 
 #include <algorithm>
-#include <chrono>
-#include <exception>
+#include <functional>
 #include <map>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
-#include "absl/strings/match.h"
-#include "boost/asio/co_spawn.hpp"
-#include "boost/asio/detached.hpp"
-#include "boost/asio/io_context.hpp"
-#include "boost/asio/ip/tcp.hpp"
-#include "boost/asio/use_awaitable.hpp"
-#include "boost/beast/core.hpp"
-#include "boost/beast/http.hpp"
 #include "nlohmann/json.hpp"
-#include "src/agent/http_url.h"
+#include "src/agent/http_client.h"
 
 namespace warden {
 namespace {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
 using json = nlohmann::json;
 
 Lsn NumberAt(const json& object, const char* key) {
@@ -40,79 +29,61 @@ std::string StringAt(const json& object, const char* key) {
   return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-// One HTTP exchange; an empty optional when the member did not answer in time.
-asio::awaitable<std::optional<std::string>> Exchange(HttpUrl url, http::verb verb,
-                                                     std::string target, std::string body,
-                                                     std::chrono::milliseconds timeout) {
-  try {
-    auto executor = co_await asio::this_coro::executor;
-    asio::ip::tcp::resolver resolver(executor);
-    beast::tcp_stream stream(executor);
-    stream.expires_after(timeout);
-    auto endpoints = co_await resolver.async_resolve(url.host, url.port, asio::use_awaitable);
-    co_await stream.async_connect(endpoints, asio::use_awaitable);
-    http::request<http::string_body> request(verb, target, 11);
-    request.set(http::field::host, url.host + ":" + url.port);
-    request.set(http::field::user_agent, "warden");
-    if (!body.empty()) {
-      request.set(http::field::content_type, "application/json");
-      request.body() = std::move(body);
-      request.prepare_payload();
-    }
-    co_await http::async_write(stream, request, asio::use_awaitable);
-    beast::flat_buffer buffer;
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(uint64_t{1024} * 1024);
-    co_await http::async_read(stream, buffer, parser, asio::use_awaitable);
-    beast::error_code ignored;
-    stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-    const auto& response = parser.get();
-    if (verb == http::verb::post) {
-      co_return response.result() == http::status::ok ? std::optional<std::string>("ok")
-                                                      : std::optional<std::string>("");
-    }
-    co_return response.body();
-  } catch (const std::exception&) {
-    co_return std::nullopt;  // refused, reset, timed out, garbage: unreachable all the same
-  }
-}
-
-asio::awaitable<void> ProbeOne(std::string api_url, std::string self, bool ask_failsafe,
-                               std::chrono::milliseconds timeout, MemberProbe& probe) {
-  absl::StatusOr<HttpUrl> url = ParseHttpUrl(api_url);
-  if (!url.ok() || url->scheme != "http") co_return;
-  std::optional<std::string> reply =
-      co_await Exchange(*url, http::verb::get, "/patroni", "", timeout);
-  if (!reply.has_value()) co_return;
-  probe = ParsePatroniStatus(probe.name, *reply);
-  if (ask_failsafe) {
-    const std::string body = json{{"name", self}}.dump();
-    std::optional<std::string> accepted =
-        co_await Exchange(*url, http::verb::post, "/failsafe", body, timeout);
-    probe.confirms_primary = accepted.has_value() && *accepted == "ok";
-  }
+// GET /patroni on one member, and with `ask_failsafe` POST /failsafe, through the shared client
+// with this agent's credentials. An unanswered or failed call leaves the member unreachable.
+void ProbeOne(const std::string& api_url, const std::string& self, bool ask_failsafe,
+              absl::Duration timeout, const PeerHttpOptions& peer, MemberProbe& probe) {
+  HttpRequest request;
+  request.method = "GET";
+  request.url = EndpointUrl(api_url, "patroni");
+  request.username = peer.username;
+  request.password = peer.password;
+  request.timeout = timeout;
+  request.cacert = peer.cacert;
+  // As Patroni's HA requests: the chain is checked against the configured CA, the name is not
+  // (members are reached by address); without a CA, nothing is checked.
+  request.insecure = peer.cacert.empty();
+  request.verify_hostname = false;
+  request.certfile = peer.certfile;
+  request.keyfile = peer.keyfile;
+  absl::StatusOr<HttpResponse> reply = CallHttp(request);
+  if (!reply.ok()) return;
+  const std::string name = probe.name;
+  probe = ParsePatroniStatus(name, reply->body);
+  if (!ask_failsafe) return;
+  request.method = "POST";
+  request.url = EndpointUrl(api_url, "failsafe");
+  request.body = json{{"name", self}}.dump();
+  absl::StatusOr<HttpResponse> accepted = CallHttp(request);
+  probe.confirms_primary = accepted.ok() && accepted->status == 200;
 }
 
 class HttpMemberProber final : public MemberProber {
  public:
+  explicit HttpMemberProber(PeerHttpOptions peer) : peer_(std::move(peer)) {}
+
+  // One thread a member: the calls are synchronous, each bounded by `timeout`, and a cluster has
+  // a handful of members.
   std::vector<MemberProbe> Probe(const ClusterView& view, const std::string& self,
                                  absl::Duration timeout, bool ask_failsafe) override {
     std::map<std::string, std::string> targets = view.failsafe;
     for (const Member& m : view.members) targets[m.name] = m.api_url;
     targets.erase(self);
     std::vector<MemberProbe> probes(targets.size());
-    asio::io_context io;
-    const auto millis = std::chrono::milliseconds(absl::ToInt64Milliseconds(timeout));
+    std::vector<std::thread> calls;
     size_t i = 0;
     for (const auto& [name, api_url] : targets) {
       probes[i].name = name;
-      asio::co_spawn(io, ProbeOne(api_url, self, ask_failsafe, millis, probes[i]), asio::detached);
+      calls.emplace_back(ProbeOne, std::cref(api_url), std::cref(self), ask_failsafe, timeout,
+                         std::cref(peer_), std::ref(probes[i]));
       ++i;
     }
-    // Each exchange has its own expiry; this bounds the whole round as well.
-    io.run_for(2 * millis + std::chrono::milliseconds(100));
+    for (std::thread& call : calls) call.join();
     return probes;
   }
+
+ private:
+  const PeerHttpOptions peer_;
 };
 
 }  // namespace
@@ -143,6 +114,8 @@ MemberProbe ParsePatroniStatus(const std::string& name, const std::string& text)
   return probe;
 }
 
-std::unique_ptr<MemberProber> NewHttpMemberProber() { return std::make_unique<HttpMemberProber>(); }
+std::unique_ptr<MemberProber> NewHttpMemberProber(PeerHttpOptions peer) {
+  return std::make_unique<HttpMemberProber>(std::move(peer));
+}
 
 }  // namespace warden

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "warden/agent/agent.h"
 #include "warden/core/cluster.h"
 #include "warden/core/decide.h"
 
@@ -27,8 +28,9 @@ class MemberProber {
                                          absl::Duration timeout, bool ask_failsafe) = 0;
 };
 
-// Probes over HTTP (http:// api_urls; Boost.Beast, one io_context per call).
-std::unique_ptr<MemberProber> NewHttpMemberProber();
+// Probes over HTTP or HTTPS, as the api_url says, with `peer`'s credentials (the shared client,
+// src/agent/http_client.h).
+std::unique_ptr<MemberProber> NewHttpMemberProber(PeerHttpOptions peer = {});
 
 // Reads a member's GET /patroni reply (Patroni's JSON: state, role, xlog, timeline).
 MemberProbe ParsePatroniStatus(const std::string& name, const std::string& text);

@@ -3,6 +3,7 @@ set(WARDEN_AGENT_RUNTIME_SOURCES
   agent/executor.cc
   agent/host_port.cc
   agent/http_url.cc
+  agent/http_client.cc
   agent/lease_keeper.cc
   agent/member_prober.cc
   agent/callbacks.cc

@@ -369,7 +369,7 @@ ctl:
 citus:
   group: 0
 watchdog:
-  mode: required
+  mode: automatic
 bootstrap:
   users:
     admin:
@@ -379,10 +379,13 @@ bootstrap:
       warnings,
       ElementsAre(HasSubstr("line 21: 'bootstrap.users' is not supported"),
                   HasSubstr("line 10: 'postgresql.authentication.rewind' is not supported"),
-                  "line 18: watchdog not supported, running without (watchdog.mode required)",
+                  "line 18: watchdog not supported, running without (watchdog.mode automatic)",
+                  HasSubstr("line 15: 'ctl.insecure' is not supported"),
                   HasSubstr("line 12: 'log' is not supported"),
-                  HasSubstr("line 14: 'ctl' is not supported"),
                   HasSubstr("line 16: 'citus' is not supported")));
+  // Patroni with watchdog.mode required does not lead without one: running on would be unsafe.
+  EXPECT_THAT(ErrorOf(Minimal("watchdog:\n  mode: required\n")),
+              HasSubstr("line 9: watchdog.mode required, but warden has no watchdog"));
 }
 
 TEST(AgentConfigTest, WatchdogOffIsSilent) {
@@ -495,6 +498,39 @@ TEST(AgentConfigTest, BootstrapDcsKeysWardenLacksAreRefusedOrWarnedEachWithItsLi
   EXPECT_THAT(WarningsOf(Minimal("bootstrap:\n  dcs:\n    ignore_slots: [{name: keep}]\n"
                                  "    maximum_lag_on_syncnode: 1000\n    standby_cluster: {}\n")),
               ElementsAre(HasSubstr("line 12: 'bootstrap.dcs.maximum_lag_on_syncnode'")));
+}
+
+// The probes of other members use what Patroni's PatroniRequest uses: the REST credentials, and
+// ctl's CA and client certificate, else restapi's.
+TEST(AgentConfigTest, PeerCallsTakeTheRestCredentialsAndCtlThenRestapiTls) {
+  const std::string restapi = R"(restapi:
+  listen: 127.0.0.1:8008
+  certfile: /etc/warden/server.pem
+  keyfile: /etc/warden/server.key
+  cafile: /etc/warden/ca.pem
+  authentication: {username: admin, password: secret}
+)";
+  absl::StatusOr<AgentConfig> c = ParseAgentConfig(Minimal(restapi));
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_THAT(c->warnings, IsEmpty());
+  const PeerHttpOptions& peer = c->agent.peer_http;
+  EXPECT_EQ(peer.username, "admin");
+  EXPECT_EQ(peer.password, "secret");
+  EXPECT_EQ(peer.cacert, "/etc/warden/ca.pem");
+  EXPECT_EQ(peer.certfile, "/etc/warden/server.pem");
+  EXPECT_EQ(peer.keyfile, "/etc/warden/server.key");
+  c = ParseAgentConfig(Minimal(restapi + R"(ctl:
+  cacert: /etc/warden/ctl-ca.pem
+  certfile: /etc/warden/ctl.pem
+  keyfile: /etc/warden/ctl.key
+)"));
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->agent.peer_http.cacert, "/etc/warden/ctl-ca.pem");
+  EXPECT_EQ(c->agent.peer_http.certfile, "/etc/warden/ctl.pem");
+  EXPECT_EQ(c->agent.peer_http.keyfile, "/etc/warden/ctl.key");
+  c = ParseAgentConfig(Minimal(restapi), {{"PATRONI_RESTAPI_PASSWORD", "from-env"}});
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->agent.peer_http.password, "from-env");
 }
 
 TEST(AgentConfigTest, UnknownTagsAreKept) {

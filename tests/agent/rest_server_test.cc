@@ -27,6 +27,7 @@
 #include "boost/beast/http.hpp"
 #include "boost/beast/ssl.hpp"
 #include "gtest/gtest.h"
+#include "src/agent/member_prober.h"
 #include "tests/agent/fake_agent_control.h"
 
 namespace warden {
@@ -400,6 +401,48 @@ TEST_F(RestServerTlsTest, MissingCertificateFailsStart) {
   options.listen = "127.0.0.1:0";
   RestServer server(io_, agent_, options);
   EXPECT_EQ(server.Start().code(), absl::StatusCode::kInvalidArgument);
+}
+
+// The member prober reaches a member whose REST API uses TLS and basic auth, as Patroni's
+// requests do: it reads /patroni and gets the failsafe confirmation, which needs the credentials
+// (before, https api_urls were skipped and no credentials sent: such a cluster had no healthy
+// candidates and failsafe_mode never held).
+TEST_F(RestServerTlsTest, TheMemberProberSpeaksHttpsWithTheRestCredentials) {
+  RestApiOptions options = TlsOptions();
+  options.username = "admin";
+  options.password = "secret";
+  StartServer(options);
+  agent_.SetAcceptFailsafe(true);
+  ClusterView view;
+  Member member;
+  member.name = "n2";
+  member.api_url = "https://127.0.0.1:" + std::to_string(server_->port()) + "/patroni";
+  view.members = {member};
+  auto probe = [&](PeerHttpOptions peer) {
+    std::vector<MemberProbe> probes =
+        NewHttpMemberProber(std::move(peer))->Probe(view, "n1", absl::Seconds(5), true);
+    EXPECT_EQ(probes.size(), 1u);
+    return probes.empty() ? MemberProbe{} : probes[0];
+  };
+  const std::string ca = (dir_ / "cert.pem").string();
+  MemberProbe p = probe({.username = "admin", .password = "secret", .cacert = ca});
+  EXPECT_TRUE(p.reachable);
+  EXPECT_TRUE(p.running);
+  EXPECT_EQ(p.role, PgRole::kPrimary);
+  EXPECT_TRUE(p.confirms_primary);
+  p = probe({.username = "admin", .password = "wrong", .cacert = ca});
+  EXPECT_TRUE(p.reachable);  // GETs stay open
+  EXPECT_FALSE(p.confirms_primary);
+  p = probe({.username = "admin", .password = "secret"});  // no CA: not checked, as Patroni
+  EXPECT_TRUE(p.confirms_primary);
+  const std::string other = (dir_ / "other.pem").string();
+  const std::string command =
+      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 "
+      "-subj /CN=other -keyout " +
+      (dir_ / "other-key.pem").string() + " -out " + other + " >/dev/null 2>&1";
+  ASSERT_EQ(std::system(command.c_str()), 0);  // NOLINT(concurrency-mt-unsafe)
+  p = probe({.username = "admin", .password = "secret", .cacert = other});
+  EXPECT_FALSE(p.reachable);  // a certificate the configured CA did not sign
 }
 
 }  // namespace

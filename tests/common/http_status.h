@@ -1,20 +1,16 @@
 // Copyright 2026 The warden Authors. Licensed under the Apache License, Version 2.0.
 //
-// One HTTP/1.1 request to 127.0.0.1 for tests (Boost.Beast, synchronous, 30 s at most).
+// One HTTP/1.1 request to 127.0.0.1 for tests, through the agent library's client (the one the
+// agents and wardenctl use), 30 s at most. Link warden::agent.
 
 #ifndef WARDEN_TESTS_COMMON_HTTP_STATUS_H_
 #define WARDEN_TESTS_COMMON_HTTP_STATUS_H_
 
-#include <chrono>
-#include <exception>
 #include <string>
 #include <utility>
 
-#include "boost/asio/connect.hpp"
-#include "boost/asio/io_context.hpp"
-#include "boost/asio/ip/tcp.hpp"
-#include "boost/beast/core.hpp"
-#include "boost/beast/http.hpp"
+#include "absl/status/statusor.h"
+#include "src/agent/http_client.h"
 
 namespace warden::test {
 
@@ -27,29 +23,14 @@ struct HttpReply {
 // `method target` on 127.0.0.1:`port`.
 inline HttpReply HttpExchange(int port, const std::string& method, const std::string& target,
                               const std::string& body = "") {
-  namespace beast = boost::beast;
-  namespace http = beast::http;
-  try {
-    boost::asio::io_context io;
-    boost::asio::ip::tcp::resolver resolver(io);
-    beast::tcp_stream stream(io);
-    stream.expires_after(std::chrono::seconds(30));
-    stream.connect(resolver.resolve("127.0.0.1", std::to_string(port)));
-    http::request<http::string_body> request(http::string_to_verb(method), target, 11);
-    request.set(http::field::host, "127.0.0.1");
-    if (!body.empty()) {
-      request.set(http::field::content_type, "application/json");
-      request.body() = body;
-      request.prepare_payload();
-    }
-    http::write(stream, request);
-    beast::flat_buffer buffer;
-    http::response<http::string_body> response;
-    http::read(stream, buffer, response);
-    return HttpReply{static_cast<int>(response.result_int()), std::move(response.body())};
-  } catch (const std::exception&) {
-    return HttpReply{};
-  }
+  HttpRequest request;
+  request.method = method;
+  request.url = "http://127.0.0.1:" + std::to_string(port) + target;
+  request.body = body;
+  request.timeout = absl::Seconds(30);
+  absl::StatusOr<HttpResponse> response = CallHttp(request);
+  if (!response.ok()) return HttpReply{};
+  return HttpReply{response->status, std::move(response->body)};
 }
 
 // The status code of `method target` on 127.0.0.1:`port`, 0 if the exchange failed.

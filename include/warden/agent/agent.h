@@ -45,6 +45,19 @@ struct CallbackOptions {
   absl::Duration timeout = absl::Seconds(30);
 };
 
+// How an agent calls the other members' REST APIs (probes before a leader race, failsafe
+// heartbeats), as Patroni's PatroniRequest: basic auth with restapi.authentication; for https
+// api_urls the CA of ctl.cacert (or restapi.cafile) to check their certificates with (none: not
+// checked, as Patroni), and a client certificate (ctl.certfile, or restapi.certfile) for members
+// that ask for one.
+struct PeerHttpOptions {
+  std::string username = {};
+  std::string password = {};
+  std::string cacert = {};
+  std::string certfile = {};
+  std::string keyfile = {};
+};
+
 struct AgentOptions {
   std::string scope = {};               // the cluster's name
   std::string namespace_ = "/service";  // DCS key prefix, as Patroni's `namespace`
@@ -63,6 +76,8 @@ struct AgentOptions {
   // bootstrap.initdb.
   BootstrapOptions initdb = {};
   CallbackOptions callbacks = {};
+  // Credentials and TLS for calls to the other members' REST APIs.
+  PeerHttpOptions peer_http = {};
   // How long a REST probe of another member may take before it counts as unreachable.
   absl::Duration probe_timeout = absl::Seconds(2);
   // Serve the REST API (off in tests that only drive the loop).

@@ -1,11 +1,11 @@
 // Copyright 2026 The warden Authors. Licensed under the Apache License, Version 2.0.
 //
-// One request per call, on its own io_context: wardenctl makes a handful of calls, so a pool
-// or a shared loop would buy nothing. The exchange runs as a coroutine with error codes (no
+// One request per call, on its own io_context: callers make a handful of calls at a time, so a
+// pool or a shared loop would buy nothing. The exchange runs as a coroutine with error codes (no
 // exceptions); io_context::run_for bounds it, and on expiry the socket is closed and the loop
 // drained so that nothing outlives the call.
 
-#include "http_client.h"
+#include "src/agent/http_client.h"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -24,9 +24,10 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 
-namespace warden::ctl {
+namespace warden {
 namespace {
 
 namespace asio = boost::asio;
@@ -182,7 +183,7 @@ absl::StatusOr<Request> BuildRequest(const HttpRequest& in, const Target& target
   }
   Request request{verb, target.path, 11};
   request.set(http::field::host, target.host_header);
-  request.set(http::field::user_agent, "wardenctl");
+  request.set(http::field::user_agent, in.user_agent);
   request.set(http::field::accept, "application/json");
   if (!in.body.empty()) {
     request.set(http::field::content_type, "application/json");
@@ -213,11 +214,23 @@ absl::StatusOr<HttpResponse> CallHttps(const HttpRequest& in, const Target& targ
     return absl::FailedPreconditionError(
         absl::StrCat("cannot load the CA certificate ", in.cacert, ": ", ec.message()));
   }
+  if (!in.certfile.empty()) {
+    context.use_certificate_chain_file(in.certfile, ec);
+    if (!ec)
+      context.use_private_key_file(in.keyfile.empty() ? in.certfile : in.keyfile, ssl::context::pem,
+                                   ec);
+    if (ec) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("cannot load the client certificate ", in.certfile, ": ", ec.message()));
+    }
+  }
   asio::io_context ioc;
   TlsStream stream(ioc, context);
   // SNI, for servers that pick their certificate by name.
   SSL_set_tlsext_host_name(stream.native_handle(), target.host.c_str());
-  if (!in.insecure) stream.set_verify_callback(ssl::host_name_verification(target.host), ec);
+  if (!in.insecure && in.verify_hostname) {
+    stream.set_verify_callback(ssl::host_name_verification(target.host), ec);
+  }
   return Drive(ioc, stream, target, std::move(request), in);
 }
 
@@ -246,20 +259,7 @@ std::string EndpointUrl(std::string_view api_url, std::string_view endpoint) {
 }
 
 std::string BasicAuthorization(const std::string& username, const std::string& password) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  const std::string in = username + ":" + password;
-  std::string out;
-  for (size_t i = 0; i < in.size(); i += 3) {
-    uint32_t chunk = static_cast<unsigned char>(in[i]) << 16;
-    if (i + 1 < in.size()) chunk |= static_cast<unsigned char>(in[i + 1]) << 8;
-    if (i + 2 < in.size()) chunk |= static_cast<unsigned char>(in[i + 2]);
-    out += kAlphabet[(chunk >> 18) & 63];
-    out += kAlphabet[(chunk >> 12) & 63];
-    out += i + 1 < in.size() ? kAlphabet[(chunk >> 6) & 63] : '=';
-    out += i + 2 < in.size() ? kAlphabet[chunk & 63] : '=';
-  }
-  return "Basic " + out;
+  return "Basic " + absl::Base64Escape(username + ":" + password);
 }
 
-}  // namespace warden::ctl
+}  // namespace warden
