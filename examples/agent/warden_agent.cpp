@@ -5,7 +5,8 @@
 // and runs until SIGTERM or SIGINT (a primary hands over before it exits).
 //
 //   warden-agent /etc/warden.yml
-//   warden-agent --validate /etc/warden.yml     # check the file only
+//   warden-agent --validate /etc/warden.yml     # check the file only: each key with what
+//                                               # warden does with it
 
 #include <algorithm>
 #include <cstdio>
@@ -46,6 +47,25 @@ warden::EtcdOptions EtcdOptionsFrom(const warden::DcsSettings& dcs, absl::Durati
   return etcd;
 }
 
+// Every key of the file with its verdict (honoured, warned, refused, kept), then the outcome:
+// someone moving from Patroni sees each difference before starting.
+int Validate(const std::string& path) {
+  absl::StatusOr<std::vector<warden::ConfigKeyReport>> report = warden::ReportConfigFile(path);
+  if (report.ok()) {
+    for (const warden::ConfigKeyReport& key : *report) {
+      std::printf("%5d  %-50s %s%s%s\n", key.line, key.path.c_str(), key.verdict.c_str(),
+                  key.why.empty() ? "" : ": ", key.why.c_str());
+    }
+  }
+  absl::StatusOr<warden::AgentConfig> config = warden::LoadAgentConfig(path);
+  if (!config.ok()) {
+    std::printf("%s: refused:\n%s\n", path.c_str(), std::string(config.status().message()).c_str());
+    return 1;
+  }
+  std::printf("%s: configuration is valid (%zu warnings)\n", path.c_str(), config->warnings.size());
+  return 0;
+}
+
 int Usage() {
   std::fprintf(stderr, "usage: warden-agent [--validate] CONFIG.yml\n");
   return 2;
@@ -60,16 +80,13 @@ int main(int argc, char** argv) {
   const bool validate = argc == 3 && std::strcmp(argv[1], "--validate") == 0;
   if (argc != 2 && !validate) return Usage();
   const std::string path = argv[argc - 1];
+  if (validate) return Validate(path);
   absl::StatusOr<warden::AgentConfig> config = warden::LoadAgentConfig(path);
   if (!config.ok()) {
     Log("ERROR", absl::StrCat(path, ": ", config.status().message()));
     return 1;
   }
   for (const std::string& warning : config->warnings) Log("WARNING", warning);
-  if (validate) {
-    std::printf("%s: configuration is valid\n", path.c_str());
-    return 0;
-  }
   absl::StatusOr<std::unique_ptr<warden::Dcs>> dcs =
       warden::NewEtcdDcs(EtcdOptionsFrom(config->dcs, config->agent.bootstrap_config.ttl));
   if (!dcs.ok()) {

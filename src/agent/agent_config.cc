@@ -496,6 +496,11 @@ class ConfigReader {
     absl::StatusOr<Member> decoded = DecodeMember(c_.agent.name, member.dump());
     if (!decoded.ok()) return FailCodec(decoded.status(), tags, key, "tags.");
     c_.agent.tags = decoded->tags;
+    if (c_.agent.tags.nostream) {
+      d_.Warn(PresentKey(tags, "nostream"),
+              "'tags.nostream' is not supported: this member streams from its upstream like the "
+              "others (warden replicas have no restore_command to live on instead)");
+    }
   }
 
   // ctl: what patronictl, and Patroni's calls to other members, use to reach the REST APIs.
@@ -591,7 +596,9 @@ absl::StatusOr<AgentConfig> ParseAgentConfig(std::string_view yaml,
   }
 }
 
-absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
+namespace {
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
   std::ifstream file(path, std::ios::binary);
   if (!file) {
     const std::string reason = std::error_code(errno, std::generic_category()).message();
@@ -599,7 +606,21 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
   }
   std::ostringstream text;
   text << file.rdbuf();
-  absl::StatusOr<AgentConfig> config = ParseAgentConfig(text.str(), ProcessEnvironment());
+  return text.str();
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<ConfigKeyReport>> ReportConfigFile(const std::string& path) {
+  absl::StatusOr<std::string> text = ReadFile(path);
+  if (!text.ok()) return text.status();
+  return ReportConfigKeys(*text, ProcessEnvironment());
+}
+
+absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
+  absl::StatusOr<std::string> text = ReadFile(path);
+  if (!text.ok()) return text.status();
+  absl::StatusOr<AgentConfig> config = ParseAgentConfig(*text, ProcessEnvironment());
   if (!config.ok()) {
     return absl::Status(config.status().code(),
                         absl::StrCat(path, ": ", config.status().message()));

@@ -304,6 +304,7 @@ absl::Status Finish(ParseState* state) {
   AgentConfig& c = state->config;
   c.agent.namespace_ = NormalizeNamespace(c.agent.namespace_);
   c.postgres.name = c.agent.name;
+  c.postgres.cluster_name = c.agent.scope;  // as Patroni sets it
   return absl::OkStatus();
 }
 

@@ -3,4 +3,5 @@
 set(WARDEN_AGENT_CONFIG_SOURCES
   agent/yaml_reader.cc
   agent/agent_config.cc
-  agent/agent_config_check.cc)
+  agent/agent_config_check.cc
+  agent/config_report.cc)

@@ -15,9 +15,6 @@ namespace {
 
 using Type = Action::Type;
 
-// How long a demotion may wait for a clean (fast) stop before it is forced.
-constexpr absl::Duration kDemoteEscalation = absl::Seconds(5);
-
 // Whether an action is a DCS read or write only (not PostgreSQL's).
 bool TouchesOnlyTheDcs(Type type) {
   switch (type) {
@@ -205,9 +202,9 @@ absl::Status ActionExecutor::RunOne(const Action& action, const ClusterView& vie
     case Type::kPromote:
       return controller_.Promote(deadline);
     case Type::kDemote:
-      return controller_.Stop(action.stop_mode, kDemoteEscalation, deadline);
+      return controller_.Stop(action.stop_mode, options_.stop_escalation, deadline);
     case Type::kRefuseToRun:
-      return controller_.Stop(StopMode::kFast, kDemoteEscalation, deadline);
+      return controller_.Stop(StopMode::kFast, options_.stop_escalation, deadline);
     case Type::kStartPostgres:
       return controller_.Start(deadline);
     case Type::kSetSynchronousStandbyNames:

@@ -121,12 +121,19 @@ DynamicConfig HaNode::EffectiveConfig() const {
 
 // DCS calls get retry_timeout; PostgreSQL's quick actions at least a minute (a fast shutdown
 // flushes, a promote checkpoints); bootstrap, clone, rewind and reinit a day.
+// primary_stop_timeout bounds each stop mode of a demotion. Patroni applies it in synchronous
+// mode only and otherwise waits for the stop as long as it takes; warden escalates after 5 s
+// when it is 0, so that a stuck client cannot hold a demoting primary up.
 ExecutorOptions HaNode::ExecutorOptionsFor(const DynamicConfig& config) const {
-  return ExecutorOptions{.dcs_timeout = config.retry_timeout,
-                         .postgres_timeout = std::max(config.retry_timeout, absl::Seconds(60)),
-                         .long_timeout = absl::Hours(24),
-                         .bootstrap = options_.initdb,
-                         .dcs_deadline_cap = dcs_cap_};
+  ExecutorOptions options{.dcs_timeout = config.retry_timeout,
+                          .postgres_timeout = std::max(config.retry_timeout, absl::Seconds(60)),
+                          .long_timeout = absl::Hours(24),
+                          .bootstrap = options_.initdb,
+                          .dcs_deadline_cap = dcs_cap_};
+  if (config.primary_stop_timeout > absl::ZeroDuration()) {
+    options.stop_escalation = config.primary_stop_timeout;
+  }
+  return options;
 }
 
 absl::Time HaNode::Deadline(const DynamicConfig& config) const {

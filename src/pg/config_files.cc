@@ -53,7 +53,8 @@ std::string WardenConf(const LocalControllerOptions& options, const std::string&
   settings["listen_addresses"] = ConfQuote(options.listen_host);
   settings["port"] = std::to_string(options.port);
   settings["unix_socket_directories"] = ConfQuote(socket_dir);
-  settings["cluster_name"] = ConfQuote(options.name);
+  settings["cluster_name"] =
+      ConfQuote(options.cluster_name.empty() ? options.name : options.cluster_name);
   settings["hot_standby"] = "on";
   settings["wal_log_hints"] = "on";  // pg_rewind needs it (or checksums)
   settings["synchronous_standby_names"] = ConfQuote(synchronous_standby_names);

@@ -256,10 +256,11 @@ absl::Status FakeController::Start(absl::Time /*deadline*/) {
   return absl::OkStatus();
 }
 
-absl::Status FakeController::Stop(StopMode mode, absl::Duration /*escalate_after*/,
+absl::Status FakeController::Stop(StopMode mode, absl::Duration escalate_after,
                                   absl::Time /*deadline*/) {
   absl::MutexLock lock(&network_.mu_);
   if (absl::Status s = CheckNotHung(); !s.ok()) return s;
+  last_stop_escalation_ = escalate_after;
   StopLocked(mode);
   network_.SettleLocked();
   return absl::OkStatus();
@@ -417,6 +418,11 @@ absl::Status FakeController::SetParameters(const std::map<std::string, std::stri
 void FakeController::RejectParameterValue(std::string name, std::string value) {
   absl::MutexLock lock(&network_.mu_);
   rejected_parameters_.emplace(std::move(name), std::move(value));
+}
+
+absl::Duration FakeController::last_stop_escalation() const {
+  absl::MutexLock lock(&network_.mu_);
+  return last_stop_escalation_;
 }
 
 std::map<std::string, std::string> FakeController::parameters() const {

@@ -533,6 +533,49 @@ TEST(AgentConfigTest, PeerCallsTakeTheRestCredentialsAndCtlThenRestapiTls) {
   EXPECT_EQ(c->agent.peer_http.password, "from-env");
 }
 
+// warden-agent --validate: every key with what warden does with it.
+TEST(AgentConfigTest, TheKeyReportGivesEveryKeyItsVerdict) {
+  absl::StatusOr<std::vector<ConfigKeyReport>> report = ReportConfigKeys(Minimal(R"(bootstrap:
+  dcs:
+    ttl: 30
+    citus_group_hint: 3
+    standby_cluster:
+      host: 10.9.9.9
+  users:
+    admin: {password: x}
+)"));
+  ASSERT_TRUE(report.ok()) << report.status();
+  std::map<std::string, std::string> verdicts;
+  for (const ConfigKeyReport& key : *report) verdicts[key.path] = key.verdict;
+  EXPECT_EQ(verdicts["scope"], "honoured");
+  EXPECT_EQ(verdicts["postgresql.data_dir"], "honoured");
+  EXPECT_EQ(verdicts["bootstrap.dcs.ttl"], "honoured");
+  EXPECT_EQ(verdicts["bootstrap.dcs.standby_cluster"], "refused");
+  EXPECT_EQ(verdicts["bootstrap.dcs.standby_cluster.host"], "refused");
+  report =
+      ReportConfigKeys(Minimal("bootstrap:\n  dcs:\n    citus_group_hint: 3\n"
+                               "  users:\n    admin: {password: x}\n"));
+  ASSERT_TRUE(report.ok()) << report.status();
+  verdicts.clear();
+  for (const ConfigKeyReport& key : *report) verdicts[key.path] = key.verdict;
+  EXPECT_EQ(verdicts["bootstrap.dcs.citus_group_hint"], "kept");
+  EXPECT_EQ(verdicts["bootstrap.users"], "warned");
+  EXPECT_EQ(verdicts["bootstrap.users.admin"], "warned");
+  EXPECT_EQ(verdicts["bootstrap.users.admin.password"], "warned");
+}
+
+TEST(AgentConfigTest, NostreamIsWarnedNotSilentlyIgnored) {
+  EXPECT_THAT(WarningsOf(Minimal("tags:\n  nostream: true\n")),
+              ElementsAre(HasSubstr("line 10: 'tags.nostream' is not supported")));
+  EXPECT_THAT(WarningsOf(Minimal("tags:\n  nostream: false\n")), IsEmpty());
+}
+
+TEST(AgentConfigTest, PostgresClusterNameIsTheScopeAsInPatroni) {
+  absl::StatusOr<AgentConfig> c = ParseAgentConfig(Minimal());
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->postgres.cluster_name, "demo");
+}
+
 TEST(AgentConfigTest, UnknownTagsAreKept) {
   absl::StatusOr<AgentConfig> c =
       ParseAgentConfig(Minimal("tags:\n  rack: r1\n  weight: 3\n  nofailover: yes\n"));

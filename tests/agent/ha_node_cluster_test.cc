@@ -442,6 +442,24 @@ TEST_F(HaNodeClusterTest, AMembersOwnParametersBeatTheClustersButNotTheSharedOne
               ElementsAre(HasSubstr("postgresql.parameters.max_connections is ignored")));
 }
 
+// primary_stop_timeout bounds each stop mode of a demotion (5 s when unset).
+TEST_F(HaNodeClusterTest, ASwitchoverDemotesWithinPrimaryStopTimeout) {
+  RunUntil([&] { return Converged(); }, absl::Seconds(30));
+  DynamicConfig config = options_.bootstrap_config;
+  config.primary_stop_timeout = absl::Seconds(17);
+  PutConfig(config);
+  Run(2 * options_.bootstrap_config.loop_wait);
+  Node* old = Primary();
+  FailoverRequest request{old->name, "", std::nullopt, 0};
+  ASSERT_TRUE(nodes_[0]
+                  ->dcs
+                  ->Put(ClusterKeys("/service", "virtual").failover(), EncodeFailover(request),
+                        kNoLease, absl::InfiniteFuture())
+                  .ok());
+  RunUntil([&] { return Converged() && Primary() != old; });
+  EXPECT_EQ(old->pg->last_stop_escalation(), absl::Seconds(17));
+}
+
 TEST_F(HaNodeClusterTest, StatusSaysHowTheTimingsWereAdjusted) {
   RunUntil([&] { return Converged(); }, absl::Seconds(30));
   DynamicConfig config = Primary()->ha->Status().config;

@@ -47,6 +47,25 @@ absl::StatusOr<AgentConfig> ParseAgentConfig(std::string_view yaml,
 // Reads and parses the file at `path`, with the process environment.
 absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path);
 
+// What warden does with one key of the file, for someone moving from Patroni
+// (`warden-agent --validate`).
+struct ConfigKeyReport {
+  int line = 0;
+  std::string path = {};  // dotted: "bootstrap.dcs.postgresql.parameters.work_mem"
+  // "honoured"; "warned" (ignored, harmless); "refused" (the file is not accepted); "kept"
+  // (bootstrap.dcs keys warden does not use but writes to the config key for Patroni members).
+  std::string verdict = {};
+  std::string why = {};  // the warning or error, for warned and refused keys
+};
+
+// Every key of `yaml`, in document order, with its verdict. A file with refused keys still gives
+// its report, with the refused keys (its warnings show once it is accepted); an error only for a
+// file that is not YAML at all.
+absl::StatusOr<std::vector<ConfigKeyReport>> ReportConfigKeys(
+    std::string_view yaml, const std::map<std::string, std::string>& env = {});
+// The same for the file at `path`, with the process environment.
+absl::StatusOr<std::vector<ConfigKeyReport>> ReportConfigFile(const std::string& path);
+
 }  // namespace warden
 
 #endif  // WARDEN_AGENT_AGENT_CONFIG_H_

@@ -30,6 +30,9 @@ struct ExecutorOptions {
   absl::Duration postgres_timeout = absl::InfiniteDuration();  // start, stop, promote, follow
   absl::Duration long_timeout = absl::InfiniteDuration();      // bootstrap, clone, rewind, reinit
   BootstrapOptions bootstrap;                                  // bootstrap.initdb
+  // How long a demotion (or a refusal to run) waits for each stop mode before the next, harder
+  // one: primary_stop_timeout when set, else 5 s.
+  absl::Duration stop_escalation = absl::Seconds(5);
   // DCS actions end by this time at the latest, whatever dcs_timeout says: a running primary's
   // loop must reach its demotion before its lease can expire, even with a hung DCS.
   absl::Time dcs_deadline_cap = absl::InfiniteFuture();

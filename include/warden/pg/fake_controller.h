@@ -133,6 +133,8 @@ class FakeController final : public Controller {
   std::string synchronous_standby_names() const;
   std::vector<TimelineFork> history() const;
   std::set<std::string> replication_slots() const;
+  // The escalate_after of the last Stop (zero before any).
+  absl::Duration last_stop_escalation() const;
   // The parameters set by SetParameters, and those the running postmaster started with.
   std::map<std::string, std::string> parameters() const;
   std::map<std::string, std::string> running_parameters() const;
@@ -216,6 +218,7 @@ class FakeController final : public Controller {
   absl::Status fail_next_promote_;
   absl::Status fail_next_rewind_;
   std::set<std::pair<std::string, std::string>> rejected_parameters_;
+  absl::Duration last_stop_escalation_ = absl::ZeroDuration();
   uint64_t seed_;
   int64_t bootstraps_ = 0;
 };

@@ -39,6 +39,9 @@ struct LocalControllerOptions {
   std::string os_user = "postgres";
   // This node's name: its application_name on the primary, as Patroni uses the member name.
   std::string name;
+  // PostgreSQL's cluster_name (in ps output and log lines). Empty: `name`. The agent's config
+  // loader sets the scope, as Patroni does.
+  std::string cluster_name;
   PgUser superuser{"postgres", ""};
   PgUser replication{"replicator", ""};
   // The pgpass file this controller writes (mode 0600, owned by the OS user). Empty:
