@@ -27,6 +27,9 @@ enum class Check {
   kReplica,
   kReadOnly,
   kSynchronous,
+  kQuorum,
+  kReadOnlySync,
+  kReadOnlyQuorum,
   kAsynchronous,
   kHealth,
   kLiveness,
@@ -50,6 +53,9 @@ constexpr HealthPath kHealthPaths[] = {
     {"/read-only", Check::kReadOnly},
     {"/synchronous", Check::kSynchronous},
     {"/sync", Check::kSynchronous},
+    {"/quorum", Check::kQuorum},
+    {"/read-only-sync", Check::kReadOnlySync},
+    {"/read-only-quorum", Check::kReadOnlyQuorum},
     {"/asynchronous", Check::kAsynchronous},
     {"/async", Check::kAsynchronous},
     {"/health", Check::kHealth},
@@ -87,6 +93,10 @@ bool Ready(const AgentStatus& status) {
   return RunningReplica(status) && status.postgres.streaming;
 }
 
+bool QuorumMode(const AgentStatus& status) {
+  return status.config.synchronous_mode == SynchronousMode::kQuorum;
+}
+
 bool Passes(Check check, const AgentStatus& status, std::optional<uint64_t> max_lag,
             absl::Time now) {
   switch (check) {
@@ -98,8 +108,18 @@ bool Passes(Check check, const AgentStatus& status, std::optional<uint64_t> max_
       return ServesReads(status, max_lag);
     case Check::kReadOnly:
       return Passes(Check::kPrimary, status, max_lag, now) || ServesReads(status, max_lag);
+    // Patroni 4: a standby of the sync key is "sync" in synchronous_mode on and "quorum" in
+    // synchronous_mode quorum; the read-only variants also pass on the primary.
     case Check::kSynchronous:
-      return ServesReads(status, max_lag) && IsSyncStandby(status);
+      return ServesReads(status, max_lag) && IsSyncStandby(status) && !QuorumMode(status);
+    case Check::kQuorum:
+      return ServesReads(status, max_lag) && IsSyncStandby(status) && QuorumMode(status);
+    case Check::kReadOnlySync:
+      return Passes(Check::kPrimary, status, max_lag, now) ||
+             Passes(Check::kSynchronous, status, max_lag, now);
+    case Check::kReadOnlyQuorum:
+      return Passes(Check::kPrimary, status, max_lag, now) ||
+             Passes(Check::kQuorum, status, max_lag, now);
     case Check::kAsynchronous:
       return ServesReads(status, max_lag) && !IsSyncStandby(status);
     case Check::kHealth:

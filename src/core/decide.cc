@@ -414,7 +414,11 @@ class Decider {
     const bool setting_changes =
         FormatSynchronousStandbyNames(names) != pg_.synchronous_standby_names;
     SyncState state{me_.name, confirmed, std::nullopt, 0};
-    if (quorum) state.quorum = names.count;
+    // Patroni 4's quorum: how many voters (the key's standbys) besides itself a candidate must
+    // see, so that any `names.count` of them that acknowledged a commit include one it sees.
+    if (quorum) {
+      state.quorum = std::max(0, static_cast<int>(confirmed.size()) - names.count);
+    }
     const bool removing = !std::includes(confirmed.begin(), confirmed.end(), sorted_current.begin(),
                                          sorted_current.end());
     // Removing a standby: out of the key first (it may no longer take over), then out of the
@@ -675,14 +679,15 @@ class Decider {
            sync.sync_standby.end();
   }
 
-  // Quorum mode: a commit reached `quorum` of the sync set, so a candidate that sees at least
-  // |set| - quorum + 1 of them (itself included) sees every committed transaction.
+  // Quorum mode, as Patroni 4 writes the key: a candidate must see `quorum` of the sync set
+  // besides itself (quorum = |set| - the commits' ANY count), so that it sees every committed
+  // transaction.
   bool QuorumReachable() const {
     if (config_.synchronous_mode != SynchronousMode::kQuorum || !view_.sync.has_value())
       return true;
     const SyncState& sync = *view_.sync;
     const int set = static_cast<int>(sync.sync_standby.size());
-    const int needed = set - sync.quorum.value_or(1) + 1;
+    const int needed = sync.quorum.value_or(set - 1) + 1;  // no quorum field: all of them
     int seen = 0;
     for (const std::string& name : sync.sync_standby) {
       const MemberProbe* probe = Probe(name);

@@ -272,6 +272,28 @@ TEST_F(RestApiTest, SynchronousAndAsynchronousFollowTheSyncKey) {
   EXPECT_EQ(Get("/async"), 200);
 }
 
+// Patroni 4's endpoints: in quorum mode a standby of the sync key answers /quorum, not /sync;
+// the read-only variants pass on the primary too.
+TEST_F(RestApiTest, QuorumAndReadOnlyVariantsFollowTheSyncKeyAsPatroni4) {
+  AgentStatus s = Replica();
+  s.config.synchronous_mode = SynchronousMode::kQuorum;
+  s.view.sync = SyncState{.leader = "n1", .sync_standby = {"n2", "n3"}, .quorum = 1};
+  Set(s);
+  EXPECT_EQ(Get("/quorum"), 200);
+  EXPECT_EQ(Get("/read-only-quorum"), 200);
+  EXPECT_EQ(Get("/sync"), 503);
+  EXPECT_EQ(Get("/read-only-sync"), 503);
+  EXPECT_EQ(Get("/async"), 503);
+  s.config.synchronous_mode = SynchronousMode::kOn;
+  Set(s);
+  EXPECT_EQ(Get("/quorum"), 503);
+  EXPECT_EQ(Get("/read-only-sync"), 200);
+  Set(Primary());
+  EXPECT_EQ(Get("/read-only-sync"), 200);
+  EXPECT_EQ(Get("/read-only-quorum"), 200);
+  EXPECT_EQ(Get("/quorum"), 503);
+}
+
 TEST_F(RestApiTest, SyncKeyCountsOnlyInSynchronousMode) {
   AgentStatus s = Replica();
   s.view.sync = SyncState{.leader = "n1", .sync_standby = {"n2"}};

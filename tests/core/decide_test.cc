@@ -943,7 +943,8 @@ TEST_F(DecideTest, AnAheadMemberOutsideTheSyncSetDoesNotCount) {
 TEST_F(DecideTest, QuorumModeNeedsToSeeEnoughOfTheSyncSet) {
   config.synchronous_mode = SynchronousMode::kQuorum;
   view.members.push_back(NewMember("n4"));
-  view.sync = SyncState{"n2", {"n1", "n3", "n4"}, 1, 0};  // 3 - 1 + 1 = 3 must be seen
+  // Patroni 4's quorum: how many other voters a candidate must see (ANY 1 of 3 commits: 2).
+  view.sync = SyncState{"n2", {"n1", "n3", "n4"}, 2, 0};
   Probe("n3", 900);
   Decision d = D();
   EXPECT_EQ(S(d), Steps{});
@@ -953,7 +954,7 @@ TEST_F(DecideTest, QuorumModeNeedsToSeeEnoughOfTheSyncSet) {
 TEST_F(DecideTest, QuorumModeSeeingEnoughRaces) {
   config.synchronous_mode = SynchronousMode::kQuorum;
   view.members.push_back(NewMember("n4"));
-  view.sync = SyncState{"n2", {"n1", "n3", "n4"}, 2, 0};  // 3 - 2 + 1 = 2 must be seen
+  view.sync = SyncState{"n2", {"n1", "n3", "n4"}, 1, 0};  // ANY 2 of 3: one other voter
   Probe("n3", 900);
   EXPECT_EQ(S(D()), Steps{T::kAcquireLeader});
 }
@@ -1113,7 +1114,15 @@ TEST_F(SyncLeaderTest, QuorumModeUsesAnyN) {
   Decision d = D();
   EXPECT_EQ(FormatSynchronousStandbyNames(Find(d, T::kSetSynchronousStandbyNames).sync),
             "ANY 1 (\"n2\",\"n3\")");
-  EXPECT_EQ(Find(d, T::kWriteSyncState).sync_state.quorum, 1);
+  // No standby confirmed under the new setting yet: no voters, nothing to see.
+  EXPECT_EQ(Find(d, T::kWriteSyncState).sync_state.quorum, 0);
+  // Under it, both are voters; Patroni 4's /sync quorum is |voters| - numsync, the other voters
+  // a candidate must see.
+  me.postgres.synchronous_standby_names = "ANY 1 (\"n2\",\"n3\")";
+  const Decision in_effect = D();
+  EXPECT_EQ(Find(in_effect, T::kWriteSyncState).sync_state.sync_standby,
+            (std::vector<std::string>{"n2", "n3"}));
+  EXPECT_EQ(Find(in_effect, T::kWriteSyncState).sync_state.quorum, 1);
 }
 
 TEST_F(SyncLeaderTest, TurningSyncOffClearsTheKeyThenTheSetting) {

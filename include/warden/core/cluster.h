@@ -67,7 +67,9 @@ struct FailoverRequest {
 struct SyncState {
   std::string leader = {};
   std::vector<std::string> sync_standby = {};
-  std::optional<int> quorum = {};  // quorum mode: how many of sync_standby must confirm
+  // Quorum mode, Patroni 4's meaning: how many of sync_standby (the voters) besides itself a
+  // candidate must see to be sure it sees every acknowledged commit (|voters| - the ANY count).
+  std::optional<int> quorum = {};
   Revision mod_revision = 0;
 
   friend bool operator==(const SyncState&, const SyncState&) = default;
