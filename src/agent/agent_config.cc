@@ -114,7 +114,6 @@ class ConfigReader {
     Text(top, "name", "name", &c_.agent.name);
     ReadRestApi(top);
     ReadDcs(top);
-    // bootstrap before postgresql: postgresql.use_pg_rewind overrides bootstrap.dcs's.
     ReadBootstrap(top);
     ReadPostgresql(top);
     ReadTags(top);
@@ -250,6 +249,7 @@ class ConfigReader {
     absl::StatusOr<DynamicConfig> config = DecodeConfig(json->dump());
     if (!config.ok()) return FailCodec(config.status(), dcs, key, "bootstrap.dcs.");
     c_.agent.bootstrap_config = *std::move(config);
+    c_.agent.bootstrap_config_json = json->dump();
     CheckTiming(dcs, key);
     WarnIgnoredClusterParameters(dcs);
     for (const DcsKeyWardenLacks& lack : kDcsKeysWardenLacks) {
@@ -407,13 +407,13 @@ class ConfigReader {
     ReadParameters(r.Take("parameters"), "postgresql.parameters", &c_.agent.postgresql_parameters);
     ReadStringList(r, "pg_hba", &pg.pg_hba);  // the whole file, bootstrap.pg_hba unused
     ReadCallbacks(r.Take("callbacks"));
-    // Patroni lets the local section override these dynamic settings; warden keeps one copy,
-    // in the bootstrap config, so the local value goes there.
-    DynamicConfig& dynamic = c_.agent.bootstrap_config;
-    r.TakeBool("use_pg_rewind", &dynamic.use_pg_rewind);
-    r.TakeBool("use_slots", &dynamic.use_slots);
-    r.TakeBool("remove_data_directory_on_diverged_timelines",
-               &dynamic.remove_data_directory_on_diverged_timelines);
+    // Patroni lets the local section override these dynamic settings, for this member only.
+    TakeOptionalBool(r, "use_pg_rewind", &c_.agent.use_pg_rewind);
+    TakeOptionalBool(r, "remove_data_directory_on_diverged_timelines",
+                     &c_.agent.remove_data_directory_on_diverged_timelines);
+    r.Unsupported("use_slots",
+                  "replication slots are on or off for the whole cluster (Patroni "
+                  "ignores it here too): set it in bootstrap.dcs.postgresql");
     for (const char* key :
          {"config_dir", "proxy_address", "pg_ident", "create_replica_methods", "basebackup",
           "recovery_conf", "custom_conf", "bin_name", "pg_ctl_timeout", "use_unix_socket",
@@ -422,6 +422,11 @@ class ConfigReader {
       r.Unsupported(key);
     }
     r.WarnUnknown();
+  }
+
+  static void TakeOptionalBool(MapReader& r, const std::string& key, std::optional<bool>* out) {
+    bool value = false;
+    if (r.TakeBool(key, &value)) *out = value;
   }
 
   void ReadAuthentication(const YAML::Node& node) {

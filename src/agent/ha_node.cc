@@ -111,7 +111,17 @@ HaNode::HaNode(const AgentOptions& options, std::string api_url, Dcs& dcs, Contr
   status_.api_url = api_url_;
   status_.conn_url = absl::StrCat("postgres://", options_.connect_address, "/postgres");
   status_.tags = options_.tags;
-  status_.config = AdjustTiming(options_.bootstrap_config, &status_.config_adjustment);
+  status_.config =
+      WithLocalOverrides(AdjustTiming(options_.bootstrap_config, &status_.config_adjustment));
+}
+
+DynamicConfig HaNode::WithLocalOverrides(DynamicConfig config) const {
+  if (options_.use_pg_rewind) config.use_pg_rewind = *options_.use_pg_rewind;
+  if (options_.remove_data_directory_on_diverged_timelines) {
+    config.remove_data_directory_on_diverged_timelines =
+        *options_.remove_data_directory_on_diverged_timelines;
+  }
+  return config;
 }
 
 DynamicConfig HaNode::EffectiveConfig() const {
@@ -179,7 +189,9 @@ absl::Time HaNode::RunOnce() {
   }
   if (!seen->dcs_ok) ++dcs_errors;
   std::string adjustment;
-  if (seen->view.config_revision != 0) config = AdjustTiming(seen->view.config, &adjustment);
+  if (seen->view.config_revision != 0) {
+    config = WithLocalOverrides(AdjustTiming(seen->view.config, &adjustment));
+  }
   ApplyParameters(config);
   LocalNode local = BuildLocalNode(*seen, config);
   const Member self = SelfMember(seen->postgres, config.pause);
@@ -364,7 +376,7 @@ std::optional<LocalPostgres> HaNode::AfterActions(const Decision& decision, size
   bool changed_postgres = false;
   for (size_t i = 0; i < completed; ++i) {
     const Type type = decision.actions[i].type;
-    if (type == Type::kInitializeCluster) EnsureConfigKey(options_.bootstrap_config);
+    if (type == Type::kInitializeCluster) EnsureConfigKey();
     changed_postgres = changed_postgres || ChangesPostgres(type);
   }
   if (!changed_postgres) return std::nullopt;
@@ -404,10 +416,13 @@ void HaNode::ApplyParameters(const DynamicConfig& config) {
 
 // The node that initialized the cluster writes bootstrap.dcs as the cluster's config, unless a
 // config key exists already (written by an operator before the first start, say).
-void HaNode::EnsureConfigKey(const DynamicConfig& config) {
+void HaNode::EnsureConfigKey() {
+  const DynamicConfig& config = options_.bootstrap_config;
+  const std::string value = options_.bootstrap_config_json.empty() ? EncodeConfig(config)
+                                                                   : options_.bootstrap_config_json;
   TxnRequest txn;
   txn.compares = {Compare::Absent(keys_.config())};
-  txn.success = {TxnOp::Put(keys_.config(), EncodeConfig(config))};
+  txn.success = {TxnOp::Put(keys_.config(), value)};
   (void)dcs_.Txn(txn, DcsDeadline(config));
 }
 

@@ -92,7 +92,10 @@ class HaNode {
   // state if the actions changed it.
   std::optional<LocalPostgres> AfterActions(const Decision& decision, size_t completed,
                                             const LocalPostgres& before);
-  void EnsureConfigKey(const DynamicConfig& config);
+  // As Patroni: bootstrap.dcs as written (AgentOptions::bootstrap_config_json), else encoded.
+  void EnsureConfigKey();
+  // The member's own postgresql settings over the cluster config's (AgentOptions).
+  DynamicConfig WithLocalOverrides(DynamicConfig config) const;
   // Gives the controller the effective PostgreSQL parameters when they changed since the last
   // time it took them; a set PostgreSQL rejected is not offered again until it changes.
   void ApplyParameters(const DynamicConfig& config);

@@ -96,9 +96,15 @@ TEST(AgentConfigTest, FullFileMapsEveryField) {
   EXPECT_TRUE(d.failsafe_mode);
   EXPECT_EQ(d.primary_start_timeout, absl::Seconds(120));
   EXPECT_EQ(d.primary_stop_timeout, absl::Seconds(30));
-  EXPECT_TRUE(d.use_pg_rewind);  // postgresql.use_pg_rewind overrides bootstrap.dcs's false
+  EXPECT_FALSE(d.use_pg_rewind);  // bootstrap.dcs's, for the config key
   EXPECT_FALSE(d.use_slots);
   EXPECT_TRUE(d.remove_data_directory_on_diverged_timelines);
+  // The local section's, for this member only (as Patroni).
+  EXPECT_EQ(a.use_pg_rewind, std::optional<bool>(true));
+  EXPECT_EQ(a.remove_data_directory_on_diverged_timelines, std::optional<bool>(true));
+  EXPECT_NE(a.bootstrap_config_json.find(R"("use_pg_rewind":false)"), std::string::npos);
+  EXPECT_EQ(a.bootstrap_config_json.find("check_timeline\":false"), std::string::npos)
+      << "only what the file says, no defaults";
   EXPECT_EQ(d.postgresql_parameters, (std::map<std::string, std::string>{
                                          {"hot_standby", "on"}, {"max_connections", "200"}}));
   EXPECT_EQ(d.unknown_json, "{}");

@@ -4,6 +4,7 @@
 // and FakeControllers, driven in virtual time on a ManualClock: bootstrap, graceful handover,
 // crash failover, switchover.
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -81,11 +82,15 @@ class ClusterProber final : public MemberProber {
 class HaNodeClusterTest : public ::testing::Test {
  protected:
   // `watched`: each node reads through a watch-fed ClusterCache, as under the Agent.
-  explicit HaNodeClusterTest(bool watched = false) : watched_(watched) {
+  // `customize` changes the options every node is made with.
+  explicit HaNodeClusterTest(bool watched = false,
+                             const std::function<void(AgentOptions&)>& customize = nullptr)
+      : watched_(watched) {
     options_.scope = "virtual";
     options_.bootstrap_config.ttl = absl::Seconds(20);
     options_.bootstrap_config.loop_wait = absl::Seconds(2);
     options_.bootstrap_config.retry_timeout = absl::Seconds(5);
+    if (customize) customize(options_);
     for (int i = 1; i <= 3; ++i) Add(absl::StrCat("n", i));
   }
   ~HaNodeClusterTest() override {
@@ -259,6 +264,29 @@ TEST_F(HaNodeClusterTest, TheInitializingNodeWritesTheBootstrapConfig) {
   absl::StatusOr<DynamicConfig> config = DecodeConfig(got->kv->value);
   ASSERT_TRUE(config.ok());
   EXPECT_EQ(config->loop_wait, absl::Seconds(2));
+}
+
+// Patroni writes bootstrap.dcs as the file gives it, without defaults; so does warden, and a
+// member's own postgresql.use_pg_rewind holds for it alone.
+class HaNodeBootstrapJsonTest : public HaNodeClusterTest {
+ protected:
+  HaNodeBootstrapJsonTest()
+      : HaNodeClusterTest(/*watched=*/false, [](AgentOptions& o) {
+          o.bootstrap_config_json = R"({"ttl":20,"loop_wait":2,"retry_timeout":5})";
+          o.use_pg_rewind = true;
+        }) {}
+};
+
+TEST_F(HaNodeBootstrapJsonTest, TheConfigKeyIsBootstrapDcsAsWrittenAndLocalOverridesStayLocal) {
+  RunUntil([&] { return Converged(); }, absl::Seconds(30));
+  absl::StatusOr<GetResult> got =
+      nodes_[0]->dcs->Get(ClusterKeys("/service", "virtual").config(), absl::InfiniteFuture());
+  ASSERT_TRUE(got.ok() && got->kv.has_value());
+  EXPECT_EQ(got->kv->value, R"({"ttl":20,"loop_wait":2,"retry_timeout":5})");
+  EXPECT_TRUE(nodes_[0]->ha->Status().config.use_pg_rewind);  // its own setting
+  absl::StatusOr<DynamicConfig> key = DecodeConfig(got->kv->value);
+  ASSERT_TRUE(key.ok());
+  EXPECT_FALSE(key->use_pg_rewind);  // not the cluster's
 }
 
 TEST_F(HaNodeClusterTest, AGracefulShutdownOfTheLeaderHandsOverWithinALoop) {

@@ -20,6 +20,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -69,6 +70,13 @@ struct AgentOptions {
   // bootstrap.dcs: written to the config key by the node that initializes the cluster, and used
   // until a config key is read.
   DynamicConfig bootstrap_config = {};
+  // bootstrap.dcs as written, a JSON object text: what the initializing node writes to the config
+  // key, as Patroni does (only what the file says, no defaults). Empty: bootstrap_config encoded.
+  std::string bootstrap_config_json = {};
+  // This member's own postgresql.use_pg_rewind and remove_data_directory_on_diverged_timelines:
+  // they win over the cluster config's for this member only, as in Patroni. Unset: the cluster's.
+  std::optional<bool> use_pg_rewind = {};
+  std::optional<bool> remove_data_directory_on_diverged_timelines = {};
   // This member's own postgresql.parameters. Each loop applies the effective parameters, these
   // and the cluster config's by Patroni's precedence (warden/core/pg_parameters.h), through
   // Controller::SetParameters when they change.
