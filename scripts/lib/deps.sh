@@ -7,6 +7,7 @@ WARDEN_PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libpq-dev libyaml-cpp-dev nlohmann-json3-dev libssl-dev
   etcd-server etcd-client postgresql-15 openssl haproxy
+  patroni  # the oracle of the compat tests (tests/compat) and bench/compare_patroni
 )
 
 warden_missing_packages() {

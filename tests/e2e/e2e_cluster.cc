@@ -32,9 +32,14 @@ constexpr char kSuperuserPassword[] = "e2e-admin";
 // Patroni replaces the configured hosts by the client URLs etcd advertises (member list)
 // unless told they are proxies: without this it would bypass the node's TcpProxy instances,
 // reaching etcd by another path than warden does and staying connected through CutFromDcs.
-// warden-agent never discovers members (it would warn that the setting is ignored).
+// warden-agent never discovers members (it warns that the setting is ignored, and gets it only
+// with same_yaml).
 std::string PatroniOnlyEtcdYaml(const E2eClusterOptions& o) {
-  return o.agent == AgentKind::kPatroni ? "  use_proxies: true\n" : "";
+  return o.agent == AgentKind::kPatroni || o.same_yaml ? "  use_proxies: true\n" : "";
+}
+
+std::string InitdbYaml(const E2eClusterOptions& o) {
+  return o.initdb_yaml.empty() ? "  - encoding: UTF8\n  - data-checksums\n" : o.initdb_yaml;
 }
 
 std::string Yaml(const E2eClusterOptions& o, const std::string& name, const std::string& dir,
@@ -46,8 +51,7 @@ restapi:
   listen: 127.0.0.1:)",
                       rest_port, R"(
   connect_address: 127.0.0.1:)",
-                      rest_port, R"(
-etcd3:
+                      rest_port, "\n", o.restapi_yaml, R"(etcd3:
   hosts: )",
                       etcd, "\n", PatroniOnlyEtcdYaml(o), R"(bootstrap:
   dcs:
@@ -61,11 +65,10 @@ etcd3:
     postgresql:
       use_pg_rewind: true
 )",
-                      o.extra_dcs_yaml, R"(
+                      o.dcs_postgresql_yaml, o.extra_dcs_yaml, R"(
   initdb:
-  - encoding: UTF8
-  - data-checksums
-  pg_hba:
+)",
+                      InitdbYaml(o), R"(  pg_hba:
   - host replication replicator 127.0.0.1/32 md5
   - host all all 127.0.0.1/32 md5
 postgresql:
@@ -92,7 +95,7 @@ postgresql:
     wal_log_hints: on
 tags:
 )",
-                      tags.empty() ? "  {}\n" : tags);
+                      tags.empty() ? "  {}\n" : tags, o.extra_yaml);
 }
 
 std::string ConninfoFor(int port) {

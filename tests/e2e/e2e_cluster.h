@@ -47,6 +47,19 @@ struct E2eClusterOptions {
   bool race_bootstrap = false;
   // Start HAProxy in front of the nodes (checks every 500 ms, fall 2, rise 1).
   bool haproxy = false;
+  // The compat tests' knobs (tests/compat/): with `same_yaml`, both agents get byte-for-byte
+  // the same patroni.yml (etcd3.use_proxies too, which warden-agent warns it ignores), so that
+  // every difference between the clusters is the agents' own.
+  bool same_yaml = false;
+  // Lines under bootstrap.initdb (YAML list items indented by 2, "  - encoding: UTF8\n"); empty
+  // keeps the default (encoding UTF8, data-checksums).
+  std::string initdb_yaml = {};
+  // Extra lines under bootstrap.dcs.postgresql (indented by 6, "      parameters:\n...").
+  std::string dcs_postgresql_yaml = {};
+  // Extra lines under restapi (indented by 2, "  authentication:\n...").
+  std::string restapi_yaml = {};
+  // Extra top-level sections at the end of the file (indented by 0, "ctl:\n  auth: u:p\n").
+  std::string extra_yaml = {};
   // Start the agents in Start. Without, Start returns with etcd (and HAProxy) up and every
   // node configured but no agent running, so that a benchmark can time a bootstrap from the
   // moment it starts them (StartAgent) rather than from etcd's start.
@@ -67,6 +80,7 @@ class E2eCluster {
   const std::string& config_path(int node) const { return nodes_[node].config; }
   const std::string& data_dir(int node) const { return nodes_[node].data_dir; }
   EtcdCluster& etcd() { return *etcd_; }
+  const EtcdCluster& etcd() const { return *etcd_; }
   // Null unless options.haproxy.
   const Haproxy* haproxy() const { return haproxy_.get(); }
 
