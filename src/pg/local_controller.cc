@@ -155,11 +155,15 @@ class LocalController final : public Controller {
     std::error_code ignored;
     fs::remove(pwfile, ignored);
     if (absl::Status s = Check(initdb, "initdb"); !s.ok()) return s;
+    // A local pg_hba (the whole file) is written by StartLocked, before every start; only the
+    // bootstrap lines are appended to initdb's file here.
     const std::string hba_path = options_.data_dir + "/pg_hba.conf";
-    if (absl::Status s =
-            WriteOwned(hba_path, pg_internal::PgHba(options_, ReadText(hba_path)), 0600);
-        !s.ok()) {
-      return s;
+    if (options_.pg_hba.empty()) {
+      if (absl::Status s =
+              WriteOwned(hba_path, pg_internal::PgHba(options_, ReadText(hba_path)), 0600);
+          !s.ok()) {
+        return s;
+      }
     }
     if (absl::Status s = EnsureInclude(); !s.ok()) return s;
     if (absl::Status s = StartLocked(deadline); !s.ok()) return s;
