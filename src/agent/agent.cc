@@ -43,6 +43,9 @@ namespace {
 
 namespace asio = boost::asio;
 
+// How long GET /patroni may spend reading PostgreSQL: half the peers' default probe timeout.
+constexpr absl::Duration kLiveReadBudget = absl::Seconds(1);
+
 std::chrono::steady_clock::duration ToChrono(absl::Duration d) {
   return std::chrono::duration_cast<std::chrono::steady_clock::duration>(
       absl::ToChronoNanoseconds(std::max(d, absl::ZeroDuration())));
@@ -96,6 +99,15 @@ class AgentImpl final : public Agent, public AgentControl {
     status.name = options_.name;
     status.scope = options_.scope;
     status.config = options_.bootstrap_config;
+    return status;
+  }
+  AgentStatus LiveStatus() const override {
+    AgentStatus status = Status();
+    // The snapshot is up to a loop old: a replica that just caught up would show its old
+    // position, a leader the one before its last WAL switch, and a peer would judge it lagging
+    // or diverged. Busy (a clone, a start): the snapshot, which the operation's end refreshes.
+    absl::StatusOr<LocalPostgres> now = controller_.StateIfIdle(absl::Now() + kLiveReadBudget);
+    if (now.ok()) status.postgres = *std::move(now);
     return status;
   }
   absl::StatusOr<std::string> RequestSwitchover(const SwitchoverRequest& request) override;

@@ -75,7 +75,7 @@ bool Allows(const Route& route, const std::string& method) {
   return false;
 }
 
-// Reads never wait: everything but /config comes from the status snapshot.
+// Reads never wait: everything but /config and /patroni comes from the status snapshot.
 RestResponse Read(AgentControl& agent, Endpoint endpoint, const Target& target) {
   if (endpoint == Endpoint::kConfig) return GetConfig(agent);
   const AgentStatus status = agent.Status();
@@ -83,7 +83,7 @@ RestResponse Read(AgentControl& agent, Endpoint endpoint, const Target& target) 
     case Endpoint::kHealth:
       return HealthCheck(status, target, absl::Now());
     case Endpoint::kPatroni:
-      return PatroniPage(status);
+      return PatroniPage(agent.LiveStatus());
     case Endpoint::kCluster:
       return ClusterPage(status);
     case Endpoint::kHistory:
@@ -155,7 +155,7 @@ RestResponse WithoutBodyIfAsked(const RestRequest& request, RestResponse respons
 bool MayBlock(const RestRequest& request) {
   if (!IsRead(request.method)) return true;
   absl::StatusOr<Target> target = ParseTarget(request.target);
-  return target.ok() && target->path == "/config";
+  return target.ok() && (target->path == "/config" || target->path == "/patroni");
 }
 
 }  // namespace rest_internal

@@ -169,12 +169,22 @@ class Decider {
   }
 
   // A member that could take over: reachable, running, not too far behind, allowed to.
-  bool Eligible(const std::string& name) const {
+  bool Eligible(const std::string& name) const { return WhyNotEligible(name).empty(); }
+
+  // Why `name` may not take over (empty: it may), in the words the log shows.
+  std::string WhyNotEligible(const std::string& name) const {
     const Member* member = view_.FindMember(name);
+    if (member == nullptr) return "it has no member key";
     const MemberProbe* probe = Probe(name);
-    if (member == nullptr || probe == nullptr || !probe->reachable || !probe->running) return false;
-    if (!member->tags.CanFailover()) return false;
-    return !LagsTooMuch(probe->wal_position);
+    if (probe == nullptr || !probe->reachable) return "it did not answer GET /patroni";
+    if (!probe->running) return "its PostgreSQL is not running";
+    if (!member->tags.CanFailover()) return "it is tagged nofailover";
+    if (LagsTooMuch(probe->wal_position)) {
+      return absl::StrCat("it lags ", view_.status.optime - probe->wal_position,
+                          " bytes behind, more than maximum_lag_on_failover (",
+                          config_.maximum_lag_on_failover, ")");
+    }
+    return "";
   }
 
   bool LagsTooMuch(Lsn position) const {
@@ -315,18 +325,26 @@ class Decider {
       return std::nullopt;
     }
     std::vector<std::string> candidates;
+    std::vector<std::string> refusals;
     for (const Member& m : view_.members) {
       if (m.name == me_.name) continue;
       if (!request.candidate.empty() && m.name != request.candidate) continue;
-      if (Eligible(m.name) && ConfirmedSyncStandby(m.name)) candidates.push_back(m.name);
+      std::string why = WhyNotEligible(m.name);
+      if (why.empty() && !ConfirmedSyncStandby(m.name)) why = "it is not a synchronous standby";
+      if (why.empty()) {
+        candidates.push_back(m.name);
+      } else {
+        refusals.push_back(absl::StrCat(m.name, ": ", why));
+      }
     }
     if (candidates.empty()) {
       Add({.type = Type::kClearFailover, .fence = fence});
       RefreshLeader(fence);
-      return Done(
-          absl::StrCat("switchover requested but ",
-                       request.candidate.empty() ? std::string("no member") : request.candidate,
-                       " is not healthy enough to take over: request dropped"));
+      return Done(absl::StrCat(
+          "switchover requested but ",
+          request.candidate.empty() ? std::string("no member") : request.candidate,
+          " is not healthy enough to take over: request dropped",
+          refusals.empty() ? "" : absl::StrCat(" (", absl::StrJoin(refusals, "; "), ")")));
     }
     // Stop taking writes first, then free the key: never two writable primaries.
     Add({.type = Type::kDemote, .stop_mode = StopMode::kFast});

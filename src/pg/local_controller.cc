@@ -343,6 +343,19 @@ class LocalController final : public Controller {
 
   absl::StatusOr<LocalPostgres> State(absl::Time deadline) override {
     absl::MutexLock lock(&mu_);
+    return StateLocked(deadline);
+  }
+
+  absl::StatusOr<LocalPostgres> StateIfIdle(absl::Time deadline) override {
+    if (!mu_.TryLock()) return absl::UnavailableError("busy with another operation");
+    absl::StatusOr<LocalPostgres> state = StateLocked(deadline);
+    mu_.Unlock();
+    return state;
+  }
+
+ private:
+  absl::StatusOr<LocalPostgres> StateLocked(absl::Time deadline)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     LocalPostgres state;
     state.running = PostmasterRunning() || LivePostmaster(options_.data_dir) != 0;
     if (!HasData(options_.data_dir)) return state;
@@ -358,7 +371,6 @@ class LocalController final : public Controller {
     return state;
   }
 
- private:
   // --- Paths and processes ----------------------------------------------------------------------
 
   std::string Tool(const char* name) const { return options_.bin_dir + "/" + name; }

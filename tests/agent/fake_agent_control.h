@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -40,6 +41,14 @@ class FakeAgentControl : public AgentControl {
   AgentStatus Status() const override {
     std::lock_guard lock(mu_);
     return status_;
+  }
+  // What PostgreSQL says when read now (LiveStatus); unset, the snapshot's.
+  void SetLivePostgres(LocalPostgres postgres) { Set(&live_postgres_, std::move(postgres)); }
+  AgentStatus LiveStatus() const override {
+    std::lock_guard lock(mu_);
+    AgentStatus status = status_;
+    if (live_postgres_.has_value()) status.postgres = *live_postgres_;
+    return status;
   }
   Calls calls() const {
     std::lock_guard lock(mu_);
@@ -118,6 +127,7 @@ class FakeAgentControl : public AgentControl {
 
   mutable std::mutex mu_;
   AgentStatus status_;
+  std::optional<LocalPostgres> live_postgres_;
   Calls calls_;
   absl::StatusOr<std::string> switchover_ = std::string("Successfully switched over");
   absl::Status cancel_;

@@ -374,6 +374,21 @@ TEST_F(RestApiTest, PatroniDocumentOfAPrimary) {
   EXPECT_FALSE(j.contains("tags"));
 }
 
+// Peers decide on /patroni (is it running, how far is its WAL): it shows PostgreSQL as read at
+// the request, as Patroni's does; the health checks HAProxy polls answer from the snapshot.
+TEST_F(RestApiTest, PatroniDocumentReadsPostgresNowWhereHealthChecksUseTheSnapshot) {
+  AgentStatus live = Replica();
+  live.postgres.received_lsn = kLeaderOptime;
+  live.postgres.replayed_lsn = kLeaderOptime;
+  Set(Replica());
+  agent_.SetLivePostgres(live.postgres);
+  Json j = GetJson("/patroni");
+  EXPECT_EQ(j["xlog"]["received_location"], kLeaderOptime);
+  EXPECT_EQ(j["xlog"]["replayed_location"], kLeaderOptime);
+  // The snapshot's replica is 1 MiB behind; read now it is not behind at all.
+  EXPECT_EQ(Get("/replica?lag=1048575"), 503);
+}
+
 TEST_F(RestApiTest, PatroniDocumentListsWalSendersWithSyncPriority) {
   Json replication = GetJson("/patroni")["replication"];
   ASSERT_EQ(replication.size(), 2u);

@@ -10,12 +10,14 @@
 #include <string>
 #include <vector>
 
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "warden/core/slots.h"
 
 namespace warden {
 namespace {
 
+using ::testing::HasSubstr;
 using T = Action::Type;
 using Steps = std::vector<T>;
 
@@ -544,27 +546,36 @@ TEST_F(SwitchoverTest, HealthyCandidateMakesTheLeaderDemoteThenRelease) {
 TEST_F(SwitchoverTest, UnreachableCandidateDropsTheRequest) {
   view.failover = FailoverRequest{"n1", "n2", std::nullopt, 0};
   Probe("n2", 5000).reachable = false;
-  EXPECT_EQ(S(D()), (Steps{T::kClearFailover, T::kRefreshLeader}));
+  const Decision d = D();
+  EXPECT_EQ(S(d), (Steps{T::kClearFailover, T::kRefreshLeader}));
+  EXPECT_THAT(d.reason, HasSubstr("n2: it did not answer GET /patroni"));
 }
 
 TEST_F(SwitchoverTest, LaggingCandidateDropsTheRequest) {
   view.failover = FailoverRequest{"n1", "n2", std::nullopt, 0};
   view.status.optime = 5'000'000;
   Probe("n2", 5000);
-  EXPECT_EQ(S(D()), (Steps{T::kClearFailover, T::kRefreshLeader}));
+  const Decision d = D();
+  EXPECT_EQ(S(d), (Steps{T::kClearFailover, T::kRefreshLeader}));
+  EXPECT_THAT(d.reason, HasSubstr("n2: it lags 4995000 bytes behind, more than "
+                                  "maximum_lag_on_failover (1048576)"));
 }
 
 TEST_F(SwitchoverTest, NofailoverCandidateDropsTheRequest) {
   view.failover = FailoverRequest{"n1", "n2", std::nullopt, 0};
   Of("n2").tags.nofailover = true;
   Probe("n2", 5000);
-  EXPECT_EQ(S(D()), (Steps{T::kClearFailover, T::kRefreshLeader}));
+  const Decision d = D();
+  EXPECT_EQ(S(d), (Steps{T::kClearFailover, T::kRefreshLeader}));
+  EXPECT_THAT(d.reason, HasSubstr("n2: it is tagged nofailover"));
 }
 
 TEST_F(SwitchoverTest, CandidateWithStoppedPostgresDropsTheRequest) {
   view.failover = FailoverRequest{"n1", "n2", std::nullopt, 0};
   Probe("n2", 5000).running = false;
-  EXPECT_EQ(S(D()), (Steps{T::kClearFailover, T::kRefreshLeader}));
+  const Decision d = D();
+  EXPECT_EQ(S(d), (Steps{T::kClearFailover, T::kRefreshLeader}));
+  EXPECT_THAT(d.reason, HasSubstr("n2: its PostgreSQL is not running"));
 }
 
 TEST_F(SwitchoverTest, SwitchoverToAnyMemberNeedsOneHealthyMember) {
@@ -594,7 +605,9 @@ TEST_F(SwitchoverTest, InSynchronousModeOnlyASyncStandbyMayTakeOver) {
   view.sync = SyncState{"n1", {"n3"}, std::nullopt, 0};
   view.failover = FailoverRequest{"n1", "n2", std::nullopt, 0};
   Probe("n2", 5000);
-  EXPECT_EQ(S(D()), (Steps{T::kClearFailover, T::kRefreshLeader}));
+  const Decision d = D();
+  EXPECT_EQ(S(d), (Steps{T::kClearFailover, T::kRefreshLeader}));
+  EXPECT_THAT(d.reason, HasSubstr("n2: it is not a synchronous standby"));
 }
 
 TEST_F(SwitchoverTest, InSynchronousModeAConfirmedSyncStandbyTakesOver) {

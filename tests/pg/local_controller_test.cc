@@ -18,6 +18,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -635,6 +636,36 @@ TEST_F(LocalControllerTest, AHungPromoteReturnsByItsDeadline) {
   kill(pid, SIGCONT);
   EXPECT_FALSE(status.ok());
   EXPECT_LT(took, absl::Seconds(3));
+}
+
+// GET /patroni reads the state with StateIfIdle: it must not wait behind a long operation (here
+// a promote of a frozen postmaster, up to its 3 s deadline), and reads normally otherwise.
+TEST_F(LocalControllerTest, StateIfIdleAnswersAtOnceWhileAnOperationRuns) {
+  Node& n1 = AddNode("n1");
+  Node& n2 = AddNode("n2");
+  ASSERT_TRUE(n1.controller->Bootstrap({}, In(absl::Seconds(60))).ok());
+  ASSERT_TRUE(n2.controller->Clone(n1.upstream(), nullptr, In(absl::Seconds(120))).ok());
+  ASSERT_TRUE(n2.controller->Start(In(absl::Seconds(60))).ok());
+  ASSERT_TRUE(n2.controller->StateIfIdle(In(absl::Seconds(5))).ok());
+  FILE* f = std::fopen((n2.options.data_dir + "/postmaster.pid").c_str(), "r");
+  ASSERT_NE(f, nullptr);
+  int pid = 0;
+  ASSERT_EQ(std::fscanf(f, "%d", &pid), 1);
+  std::fclose(f);
+  ASSERT_EQ(kill(pid, SIGSTOP), 0);
+  std::thread promote([&] { (void)n2.controller->Promote(In(absl::Seconds(3))); });
+  absl::StatusOr<LocalPostgres> busy;
+  absl::Duration took;
+  const absl::Time give_up = absl::Now() + absl::Seconds(2);
+  do {  // until the promote holds the controller
+    const absl::Time start = absl::Now();
+    busy = n2.controller->StateIfIdle(start + absl::Milliseconds(200));
+    took = absl::Now() - start;
+  } while (busy.status().code() != absl::StatusCode::kUnavailable && absl::Now() < give_up);
+  promote.join();
+  kill(pid, SIGCONT);
+  EXPECT_EQ(busy.status().code(), absl::StatusCode::kUnavailable) << busy.status();
+  EXPECT_LT(took, absl::Milliseconds(100));
 }
 
 }  // namespace

@@ -86,6 +86,9 @@ class AgentControl {
   virtual ~AgentControl() = default;
 
   virtual AgentStatus Status() const = 0;
+  // Status() with PostgreSQL's state read at the call where that does not wait on a running
+  // operation (GET /patroni, which peers decide on). May take a query's time.
+  virtual AgentStatus LiveStatus() const { return Status(); }
 
   // Validates the request against the last view (leader named, candidate a healthy member, sync
   // rules) and writes the failover key. Returns a short message for the HTTP reply.

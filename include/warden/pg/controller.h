@@ -167,6 +167,12 @@ class Controller {
 
   // A snapshot of the node. A dead postmaster is reported as not running at once.
   virtual absl::StatusOr<LocalPostgres> State(absl::Time deadline) = 0;
+
+  // State() for readers that must not wait behind a long operation (a clone, a start, a stop):
+  // UNAVAILABLE at once while another call is in progress. The REST API answers its peers'
+  // GET /patroni with it, so that they decide on positions read now, not a loop ago. The default
+  // calls State(); a controller whose operations hold it up for long should override it.
+  virtual absl::StatusOr<LocalPostgres> StateIfIdle(absl::Time deadline) { return State(deadline); }
 };
 
 }  // namespace warden
