@@ -155,6 +155,8 @@ class AgentImpl final : public Agent, public AgentControl {
   std::string ApiUrl(int port) const;
   void ScheduleLoop(absl::Duration after);
   void RunLoop();
+  // Hands `status` to the observer (SetObserver), if any.
+  void Notify(const AgentStatus& status);
   void Wake() {
     asio::post(ha_io_, [this] { ScheduleLoop(absl::ZeroDuration()); });
   }
@@ -217,6 +219,7 @@ absl::Status AgentImpl::Run() {
     absl::MutexLock lock(&mu_);
     node_ = std::make_unique<HaNode>(options_, ApiUrl(port), noting_dcs_, controller_, lease_,
                                      *prober_, *SteadyClock::Default(), callbacks_.get(), &cache_);
+    node_->SetDecisionObserver([this](const AgentStatus& status) { Notify(status); });
   }
   asio::signal_set signals(net_io_);
   if (options_.handle_signals) {
@@ -280,12 +283,16 @@ void AgentImpl::RunLoop() {
   const absl::Time next = node->RunOnce();
   loop_timer_.expires_at(std::chrono::steady_clock::time_point::min());  // nothing pending
   ScheduleLoop(next - SteadyClock::Default()->Now());
+  Notify(node->Status());
+}
+
+void AgentImpl::Notify(const AgentStatus& status) {
   std::function<void(const AgentStatus&)> observer;
   {
     absl::MutexLock lock(&mu_);
     observer = observer_;
   }
-  if (observer) observer(node->Status());
+  if (observer) observer(status);
 }
 
 // Wakes the loop at once on what changes a decision: the leader key going or changing hands,

@@ -11,6 +11,7 @@ void ClusterCache::Fill(const ListResult& listing) {
   keys_.clear();
   for (const KeyValue& kv : listing.kvs) keys_[kv.key] = kv;
   revision_ = listing.revision;
+  listed_revision_ = listing.revision;
 }
 
 void ClusterCache::Start(const ListResult& listing) {
@@ -34,14 +35,16 @@ void ClusterCache::Apply(const WatchResponse& response) {
     return;
   }
   for (const WatchEvent& event : response.events) {
-    // Already in the List the cache was last filled from.
-    if (event.kv.mod_revision <= revision_) continue;
+    // Already in the List the cache was last filled from. Compared with the List's revision, not
+    // the last event's: one transaction or one lease expiry changes several keys at the same
+    // revision (a dead leader's leader and member keys), and each of its events must apply.
+    if (event.kv.mod_revision <= listed_revision_) continue;
     if (event.type == WatchEvent::Type::kDelete) {
       keys_.erase(event.kv.key);
     } else {
       keys_[event.kv.key] = event.kv;
     }
-    revision_ = event.kv.mod_revision;
+    revision_ = std::max(revision_, event.kv.mod_revision);
   }
 }
 

@@ -61,6 +61,8 @@ class ClusterCache {
   std::map<std::string, KeyValue> keys_ ABSL_GUARDED_BY(mu_);
   // The newest revision the cache reflects: a List's read revision or the last applied event.
   Revision revision_ ABSL_GUARDED_BY(mu_) = 0;
+  // The revision of the List the cache was last filled from: events up to it are in it.
+  Revision listed_revision_ ABSL_GUARDED_BY(mu_) = 0;
   // The newest revision written by this node.
   Revision own_write_ ABSL_GUARDED_BY(mu_) = 0;
   bool uncertain_ ABSL_GUARDED_BY(mu_) = false;

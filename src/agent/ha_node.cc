@@ -199,6 +199,7 @@ absl::Time HaNode::RunOnce() {
   local.member_key_current = MemberKeyCurrent(*seen, self_json, local.lease);
   const Decision decision = Decide(seen->view, local, config, Now());
   if (const char* busy = BusyState(decision); busy != nullptr) SetState(busy);
+  AnnounceDecision(decision);
 
   ActionExecutor executor(dcs_, controller_, keys_, options_.name, ExecutorOptionsFor(config));
   const ActionExecutor::Outcome outcome =
@@ -444,6 +445,15 @@ void HaNode::Publish(const Observation& seen, const DynamicConfig& config, const
   ++status_.counters.ha_loops;
   status_.counters.last_loop_duration = took;
   status_.counters.total_loop_duration += took;
+}
+
+void HaNode::AnnounceDecision(const Decision& decision) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (status_.last_decision == decision.reason) return;
+    status_.last_decision = decision.reason;
+  }
+  if (decision_observer_) decision_observer_(Status());
 }
 
 void HaNode::SetState(const std::string& state) {

@@ -8,6 +8,7 @@
 #ifndef WARDEN_SRC_AGENT_HA_NODE_H_
 #define WARDEN_SRC_AGENT_HA_NODE_H_
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -67,6 +68,12 @@ class HaNode {
   DynamicConfig EffectiveConfig() const ABSL_LOCKS_EXCLUDED(mu_);
   const ClusterKeys& keys() const { return keys_; }
   void MarkStopping() ABSL_LOCKS_EXCLUDED(mu_);
+  // Called on the HA thread with the status once a loop has decided and before it acts, when the
+  // decision differs from the last one: a promote or a clone that then takes long (or hangs) is
+  // in the log from its start. Set before the first RunOnce.
+  void SetDecisionObserver(std::function<void(const AgentStatus&)> observer) {
+    decision_observer_ = std::move(observer);
+  }
 
  private:
   struct Observation {
@@ -102,6 +109,8 @@ class HaNode {
   void Publish(const Observation& seen, const DynamicConfig& config, const Decision& decision,
                absl::Duration took) ABSL_LOCKS_EXCLUDED(mu_);
   void SetState(const std::string& state) ABSL_LOCKS_EXCLUDED(mu_);
+  // Shows a new decision in the status and tells the decision observer, before the actions.
+  void AnnounceDecision(const Decision& decision) ABSL_LOCKS_EXCLUDED(mu_);
   // Deadline of a PostgreSQL call: retry_timeout from now.
   absl::Time Deadline(const DynamicConfig& config) const;
   // Deadline of a DCS call in this loop: retry_timeout from now, but for a running primary no
@@ -125,6 +134,7 @@ class HaNode {
   ClusterCache* const cache_;
   // Zero on a ManualClock (tests live in its time); else wall time minus the monotonic clock,
   // taken once, so that lease arithmetic never sees a wall-clock step.
+  std::function<void(const AgentStatus&)> decision_observer_;
   const absl::Duration wall_offset_;
 
   // HA-thread state.

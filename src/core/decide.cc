@@ -620,8 +620,10 @@ class Decider {
       }
       Add({.type = Type::kPromote});
     }
-    return Done(IsRunningPrimary(pg_) ? "no leader: the running primary takes the leader key back"
-                                      : "no leader: this node is the healthiest: taking the key");
+    if (IsRunningPrimary(pg_))
+      return Done("no leader: the running primary takes the leader key back");
+    return Done(absl::StrCat("no leader: this node is the healthiest (WAL at ", Position(),
+                             ", the last leader's at ", view_.status.optime, "): taking the key"));
   }
 
   // Empty if this node may race now; otherwise why not.

@@ -68,6 +68,23 @@ TEST(ClusterCacheTest, KeepsTheListCurrentWithTheWatchEvents) {
   EXPECT_EQ(Contents(*read), (std::vector<std::string>{"/s/c/members/n1=a2", "/s/c/members/n2=b"}));
 }
 
+// A lease expiry deletes every key on the lease at one revision, in an order etcd does not fix
+// (here the member key first): each event applies. The cache once kept the dead leader's key
+// whenever its member key came first, and that replica never saw the leader go.
+TEST(ClusterCacheTest, EveryEventOfOneRevisionApplies) {
+  ClusterCache cache;
+  cache.Start(Listing(
+      {Kv("/s/c/leader", "n1", 3), Kv("/s/c/members/n1", "{}", 4), Kv("/s/c/members/n2", "{}", 5)},
+      5));
+  cache.Apply(Events({Deleted("/s/c/members/n1", 9), Deleted("/s/c/leader", 9)}));
+  cache.Apply(Events({Put("/s/c/a", "1", 10), Put("/s/c/b", "2", 10)}));
+  std::optional<ListResult> read = cache.Read(absl::ZeroDuration());
+  ASSERT_TRUE(read.has_value());
+  EXPECT_EQ(Contents(*read),
+            (std::vector<std::string>{"/s/c/a=1", "/s/c/b=2", "/s/c/members/n2={}"}));
+  EXPECT_EQ(read->revision, 10);
+}
+
 TEST(ClusterCacheTest, AWatchErrorEmptiesItUntilTheNextStart) {
   ClusterCache cache;
   cache.Start(Listing({Kv("/s/c/leader", "n1", 3)}, 3));

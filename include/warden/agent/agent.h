@@ -111,7 +111,9 @@ class Agent {
   // Asks Run() to shut down gracefully and return. Thread-safe; returns at once.
   virtual void Stop() = 0;
 
-  // Called after every HA loop with the new status, on the agent's thread: keep it short.
+  // Called after every HA loop with the new status, and when a loop has taken a new decision,
+  // before its actions (a clone or a promote may take long), on the agent's thread: keep it
+  // short.
   virtual void SetObserver(std::function<void(const AgentStatus&)> observer) = 0;
   // Status, switchover, config and restart requests, as the REST API uses them.
   virtual AgentControl& control() = 0;
