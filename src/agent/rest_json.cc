@@ -77,6 +77,7 @@ Json ReplicationJson(const LocalPostgres& postgres) {
   Json list = Json::array();
   for (const ReplicationConnection& connection : postgres.replication) {
     Json entry = Json::object();
+    entry["usename"] = connection.usename;
     entry["application_name"] = connection.application_name;
     entry["client_addr"] = connection.client_addr;
     entry["state"] = connection.state;

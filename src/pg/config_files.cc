@@ -45,9 +45,10 @@ std::string WardenConf(const LocalControllerOptions& options, const std::string&
   // Defaults first, then the configured parameters, then what only warden decides: it needs
   // them to reach, replicate and fence this server (the last setting of a name counts).
   std::map<std::string, std::string> settings = {
-      {"wal_level", "replica"},        {"max_wal_senders", "10"},
-      {"max_replication_slots", "10"}, {"wal_keep_size", "'128MB'"},
-      {"hot_standby_feedback", "on"},  {"recovery_target_timeline", "'latest'"},
+      {"wal_level", "replica"},
+      {"max_wal_senders", "10"},
+      {"max_replication_slots", "10"},
+      {"wal_keep_size", "'128MB'"},
   };
   for (const auto& [name, value] : options.parameters) settings[name] = ConfQuote(value);
   settings["listen_addresses"] = ConfQuote(options.listen_host);

@@ -644,7 +644,8 @@ std::vector<ReplicationConnection> FakeController::WalsendersLocked() const {
                    .sent_lsn = node->lsn_,
                    .write_lsn = node->lsn_,
                    .flush_lsn = node->lsn_,
-                   .replay_lsn = node->lsn_});
+                   .replay_lsn = node->lsn_,
+                   .usename = "replicator"});
   }
   if (sync_.names.empty()) {
     // '*' (strict, no candidate) is FIRST 1 (*): any standby will do, the first one is sync.
@@ -720,8 +721,8 @@ LocalPostgres FakeController::SnapshotLocked() const {
   } else {
     state.role = PgRole::kPrimary;
     state.wal_lsn = lsn_;
-    state.replication = WalsendersLocked();
   }
+  state.replication = WalsendersLocked();
   return state;
 }
 

@@ -48,6 +48,8 @@ using pg_internal::SqlSession;
 // How long the controller waits between two connection attempts while the server starts.
 constexpr absl::Duration kStartPollInterval = absl::Milliseconds(50);
 constexpr absl::Duration kReloadPollInterval = absl::Milliseconds(10);
+// How long StateIfIdle waits for a running operation to end before it answers UNAVAILABLE.
+constexpr absl::Duration kIdleWait = absl::Milliseconds(300);
 
 std::string ReadText(const std::string& path) {
   std::ifstream in(path);
@@ -347,7 +349,13 @@ class LocalController final : public Controller {
   }
 
   absl::StatusOr<LocalPostgres> StateIfIdle(absl::Time deadline) override {
-    if (!mu_.TryLock()) return absl::UnavailableError("busy with another operation");
+    // Short operations (a slot, a reload) end within the reader's budget; a clone does not. A
+    // blocking lock cannot be bounded, so try it a few times a millisecond or two apart.
+    const absl::Time give_up = std::min(deadline, absl::Now() + kIdleWait);
+    while (!mu_.TryLock()) {
+      if (absl::Now() >= give_up) return absl::UnavailableError("busy with another operation");
+      absl::SleepFor(absl::Milliseconds(2));
+    }
     absl::StatusOr<LocalPostgres> state = StateLocked(deadline);
     mu_.Unlock();
     return state;
@@ -929,18 +937,16 @@ class LocalController final : public Controller {
     // Slot names are PostgreSQL names: a comma cannot be in one.
     if (r[12].has_value()) state.replication_slots = absl::StrSplit(*r[12], ',');
     if (recovering) KeepReplicaTimeline(state);
-    if (!recovering) {
-      absl::StatusOr<std::vector<Row>> senders = QueryKept(
-          "SELECT application_name, COALESCE(host(client_addr), ''), state, sync_state, "
-          "sent_lsn, write_lsn, flush_lsn, replay_lsn FROM pg_stat_replication "
-          "ORDER BY application_name",
-          {}, deadline);
-      if (!senders.ok()) return senders.status();
-      for (const Row& s : *senders) {
-        state.replication.push_back(
-            ReplicationConnection{s[0].value_or(""), s[1].value_or(""), s[2].value_or(""),
-                                  s[3].value_or(""), lsn(s[4]), lsn(s[5]), lsn(s[6]), lsn(s[7])});
-      }
+    absl::StatusOr<std::vector<Row>> senders = QueryKept(
+        "SELECT application_name, COALESCE(host(client_addr), ''), state, sync_state, "
+        "sent_lsn, write_lsn, flush_lsn, replay_lsn, usename FROM pg_stat_replication "
+        "ORDER BY application_name",
+        {}, deadline);
+    if (!senders.ok()) return senders.status();
+    for (const Row& s : *senders) {
+      state.replication.push_back(ReplicationConnection{
+          s[0].value_or(""), s[1].value_or(""), s[2].value_or(""), s[3].value_or(""), lsn(s[4]),
+          lsn(s[5]), lsn(s[6]), lsn(s[7]), s[8].value_or("")});
     }
     return absl::OkStatus();
   }

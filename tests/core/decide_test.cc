@@ -88,8 +88,9 @@ class DecideTest : public ::testing::Test {
   }
   void Streaming(const std::string& name, const std::string& sync_state = "async",
                  Lsn flush = 1000) {
-    me.postgres.replication.push_back(ReplicationConnection{
-        name, "10.0.0." + name.substr(1), "streaming", sync_state, flush, flush, flush, flush});
+    me.postgres.replication.push_back(ReplicationConnection{name, "10.0.0." + name.substr(1),
+                                                            "streaming", sync_state, flush, flush,
+                                                            flush, flush, "replicator"});
   }
 
   Decision D() { return Decide(view, me, config, now); }
@@ -1150,7 +1151,7 @@ TEST_F(SyncLeaderTest, TurningSyncOffClearsTheKeyThenTheSetting) {
 TEST_F(SyncLeaderTest, OnlyStreamingStandbysAreChosen) {
   view.sync = SyncState{"n1", {}, std::nullopt, 0};
   me.postgres.replication.push_back(
-      ReplicationConnection{"n2", "10.0.0.2", "catchup", "async", 10, 10, 10, 10});
+      ReplicationConnection{"n2", "10.0.0.2", "catchup", "async", 10, 10, 10, 10, "replicator"});
   EXPECT_EQ(SyncSteps(), Steps{});
 }
 

@@ -638,9 +638,9 @@ TEST_F(LocalControllerTest, AHungPromoteReturnsByItsDeadline) {
   EXPECT_LT(took, absl::Seconds(3));
 }
 
-// GET /patroni reads the state with StateIfIdle: it must not wait behind a long operation (here
-// a promote of a frozen postmaster, up to its 3 s deadline), and reads normally otherwise.
-TEST_F(LocalControllerTest, StateIfIdleAnswersAtOnceWhileAnOperationRuns) {
+// GET /patroni reads the state with StateIfIdle: it must not wait out a long operation (here a
+// promote of a frozen postmaster, up to its 3 s deadline), and reads normally otherwise.
+TEST_F(LocalControllerTest, StateIfIdleDoesNotWaitOutALongOperation) {
   Node& n1 = AddNode("n1");
   Node& n2 = AddNode("n2");
   ASSERT_TRUE(n1.controller->Bootstrap({}, In(absl::Seconds(60))).ok());
@@ -659,13 +659,13 @@ TEST_F(LocalControllerTest, StateIfIdleAnswersAtOnceWhileAnOperationRuns) {
   const absl::Time give_up = absl::Now() + absl::Seconds(2);
   do {  // until the promote holds the controller
     const absl::Time start = absl::Now();
-    busy = n2.controller->StateIfIdle(start + absl::Milliseconds(200));
+    busy = n2.controller->StateIfIdle(start + absl::Seconds(5));
     took = absl::Now() - start;
   } while (busy.status().code() != absl::StatusCode::kUnavailable && absl::Now() < give_up);
   promote.join();
   kill(pid, SIGCONT);
   EXPECT_EQ(busy.status().code(), absl::StatusCode::kUnavailable) << busy.status();
-  EXPECT_LT(took, absl::Milliseconds(100));
+  EXPECT_LT(took, absl::Seconds(1));
 }
 
 }  // namespace

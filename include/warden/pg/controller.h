@@ -169,9 +169,10 @@ class Controller {
   virtual absl::StatusOr<LocalPostgres> State(absl::Time deadline) = 0;
 
   // State() for readers that must not wait behind a long operation (a clone, a start, a stop):
-  // UNAVAILABLE at once while another call is in progress. The REST API answers its peers'
-  // GET /patroni with it, so that they decide on positions read now, not a loop ago. The default
-  // calls State(); a controller whose operations hold it up for long should override it.
+  // UNAVAILABLE, soon and well before `deadline`, while another call is in progress. The REST
+  // API answers its peers' GET /patroni with it, so that they decide on positions read now, not
+  // a loop ago. The default calls State(); a controller whose operations may take long should
+  // override it.
   virtual absl::StatusOr<LocalPostgres> StateIfIdle(absl::Time deadline) { return State(deadline); }
 };
 

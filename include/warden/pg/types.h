@@ -90,6 +90,7 @@ struct ReplicationConnection {
   Lsn write_lsn = 0;
   Lsn flush_lsn = 0;
   Lsn replay_lsn = 0;
+  std::string usename = {};  // the role it connected as
 
   friend bool operator==(const ReplicationConnection&, const ReplicationConnection&) = default;
 };
@@ -119,9 +120,10 @@ struct LocalPostgres {
   uint64_t replay_lag_bytes = 0;
   // pg_controldata's "Database system identifier"; 0 when there is no data directory.
   uint64_t system_identifier = 0;
-  std::vector<ReplicationConnection> replication;  // primary: its walsenders
-  std::string upstream;                            // replica: host:port it streams from, if any
-  bool streaming = false;                          // replica: a WAL receiver is connected
+  // Its walsenders: a primary's standbys, or a replica's cascading ones (as Patroni shows both).
+  std::vector<ReplicationConnection> replication;
+  std::string upstream;    // replica: host:port it streams from, if any
+  bool streaming = false;  // replica: a WAL receiver is connected
   absl::Time postmaster_start_time = absl::InfinitePast();
   int server_version = 0;  // e.g. 150005
   bool pending_restart = false;
