@@ -222,6 +222,10 @@ class ConfigReader {
 
   void ReadBootstrap(MapReader& top) {
     MapReader r(top.Take("bootstrap"), "bootstrap", &d_);
+    // As Patroni: initdb gets an encoding or a locale only where bootstrap.initdb names one, and
+    // otherwise chooses them from the agent's environment (LANG, LC_*).
+    c_.agent.initdb.encoding.clear();
+    c_.agent.initdb.locale.clear();
     if (r.Has("dcs")) ReadBootstrapDcs(r.Take("dcs"), r.KeyNode("dcs"));
     if (r.Has("initdb")) ReadInitdb(r.Take("initdb"), r.KeyNode("initdb"));
     ReadStringList(r, "pg_hba", &c_.postgres.bootstrap_pg_hba);

@@ -877,6 +877,10 @@ void DecodeStatusKey(const KeyValue& kv, ClusterDecoder* d) {
 void DecodeFailoverKey(const KeyValue& kv, ClusterDecoder* d) {
   absl::StatusOr<FailoverRequest> failover = DecodeFailover(kv.value);
   if (!failover.ok()) return d->Report(kv, failover.status());
+  // Patroni empties the key ({}) once a switchover is done, and a Failover naming neither a
+  // leader nor a member is no request to it (its __len__ is 0): read as "switch over to anyone",
+  // a cluster taken over from Patroni would switch over at once.
+  if (failover->leader.empty() && failover->candidate.empty()) return;
   failover->mod_revision = kv.mod_revision;
   d->view->failover = *std::move(failover);
 }

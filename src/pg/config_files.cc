@@ -49,6 +49,10 @@ std::string WardenConf(const LocalControllerOptions& options, const std::string&
       {"max_wal_senders", "10"},
       {"max_replication_slots", "10"},
       {"wal_keep_size", "'128MB'"},
+      // PostgreSQL's default, but written on every node, as Patroni writes it on replicas and
+      // keeps it after a promotion: the setting needs a restart, and a promotion that dropped it
+      // would leave the new primary pending one.
+      {"recovery_target_timeline", "'latest'"},
   };
   for (const auto& [name, value] : options.parameters) settings[name] = ConfQuote(value);
   settings["listen_addresses"] = ConfQuote(options.listen_host);

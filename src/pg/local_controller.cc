@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -141,19 +142,18 @@ class LocalController final : public Controller {
     if (absl::Status s = WriteOwned(pwfile, options_.superuser.password + "\n", 0600); !s.ok()) {
       return s;
     }
-    std::vector<std::string> argv = {Tool("initdb"),
-                                     "-D",
-                                     options_.data_dir,
-                                     "--username=" + options_.superuser.name,
-                                     "--pwfile=" + pwfile,
-                                     "--encoding=" + bootstrap.encoding,
-                                     "--locale=" + bootstrap.locale};
+    std::vector<std::string> argv = {Tool("initdb"), "-D", options_.data_dir,
+                                     "--username=" + options_.superuser.name, "--pwfile=" + pwfile};
+    if (!bootstrap.encoding.empty()) argv.push_back("--encoding=" + bootstrap.encoding);
+    if (!bootstrap.locale.empty()) argv.push_back("--locale=" + bootstrap.locale);
     if (!pg_internal::HasInitdbAuthArgument(bootstrap.initdb_args)) {
       argv.insert(argv.end(), {"--auth-local=scram-sha-256", "--auth-host=scram-sha-256"});
     }
     if (bootstrap.data_checksums) argv.push_back("--data-checksums");
     argv.insert(argv.end(), bootstrap.initdb_args.begin(), bootstrap.initdb_args.end());
-    absl::StatusOr<CommandResult> initdb = RunTool(argv, deadline);
+    Command command = MakeCommand(std::move(argv));
+    if (bootstrap.locale.empty()) InheritLocale(command.env);
+    absl::StatusOr<CommandResult> initdb = pg_internal::RunCommand(command, deadline);
     std::error_code ignored;
     fs::remove(pwfile, ignored);
     if (absl::Status s = Check(initdb, "initdb"); !s.ok()) return s;
@@ -413,6 +413,17 @@ class LocalController final : public Controller {
     command.env = {{"LANG", "C"}, {"LC_ALL", "C"}, {"PGPASSFILE", PgpassPath()}};
     if (os_user_.has_value()) command.run_as_user = os_user_->name;
     return command;
+  }
+
+  // The tools run with LANG=C so that their output reads the same everywhere; initdb without a
+  // locale takes this process's instead, which is the one it gives the new cluster.
+  static void InheritLocale(std::map<std::string, std::string>& env) {
+    env.erase("LANG");
+    env.erase("LC_ALL");
+    for (const char* name : {"LANG", "LANGUAGE", "LC_ALL", "LC_COLLATE", "LC_CTYPE", "LC_MESSAGES",
+                             "LC_MONETARY", "LC_NUMERIC", "LC_TIME"}) {
+      if (const char* value = std::getenv(name); value != nullptr) env[name] = value;
+    }
   }
 
   absl::StatusOr<CommandResult> RunTool(

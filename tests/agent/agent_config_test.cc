@@ -235,6 +235,9 @@ TEST(AgentConfigTest, MinimalFileTakesDefaults) {
   EXPECT_EQ(c->agent.restapi.listen, "127.0.0.1:8008");
   EXPECT_EQ(c->agent.bootstrap_config, DynamicConfig{});
   EXPECT_TRUE(c->agent.initdb.data_checksums);
+  // As under Patroni, initdb takes its encoding and locale from the agent's environment.
+  EXPECT_EQ(c->agent.initdb.encoding, "");
+  EXPECT_EQ(c->agent.initdb.locale, "");
   EXPECT_EQ(c->postgres.name, "n1");
   EXPECT_EQ(c->postgres.listen_host, "127.0.0.1");
   EXPECT_EQ(c->postgres.port, 5432);

@@ -20,17 +20,37 @@ struct HttpReply {
   std::string body;
 };
 
-// `method target` on 127.0.0.1:`port`.
-inline HttpReply HttpExchange(int port, const std::string& method, const std::string& target,
-                              const std::string& body = "") {
+// Where a REST API answers: its base URL ("https://127.0.0.1:8008"), the CA that signed its
+// certificate (https; empty: the system's) and basic-auth credentials (none when empty).
+struct RestEndpoint {
+  std::string base_url;
+  std::string cacert = {};
+  std::string username = {};
+  std::string password = {};
+};
+
+// `method target` on `endpoint`.
+inline HttpReply HttpExchange(const RestEndpoint& endpoint, const std::string& method,
+                              const std::string& target, const std::string& body = "",
+                              absl::Duration timeout = absl::Seconds(30)) {
   HttpRequest request;
   request.method = method;
-  request.url = "http://127.0.0.1:" + std::to_string(port) + target;
+  request.url = endpoint.base_url + target;
   request.body = body;
-  request.timeout = absl::Seconds(30);
+  request.username = endpoint.username;
+  request.password = endpoint.password;
+  request.cacert = endpoint.cacert;
+  request.timeout = timeout;
   absl::StatusOr<HttpResponse> response = CallHttp(request);
   if (!response.ok()) return HttpReply{};
   return HttpReply{response->status, std::move(response->body)};
+}
+
+// `method target` on http://127.0.0.1:`port`.
+inline HttpReply HttpExchange(int port, const std::string& method, const std::string& target,
+                              const std::string& body = "") {
+  return HttpExchange(RestEndpoint{.base_url = "http://127.0.0.1:" + std::to_string(port)}, method,
+                      target, body);
 }
 
 // The status code of `method target` on 127.0.0.1:`port`, 0 if the exchange failed.

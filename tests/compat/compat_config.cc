@@ -73,21 +73,27 @@ CompatConfig SyncStrictConfig() {
   return config;
 }
 
-CompatConfig RestAuthConfig() {
-  CompatConfig config{.name = "rest_auth", .options = Base()};
+CompatConfig RestTlsAuthFailsafeConfig() {
+  CompatConfig config{.name = "rest_tls_auth_failsafe", .options = Base()};
+  config.options.rest_tls = true;
   config.rest_user = "rest";
   config.rest_password = "rest-secret";
   config.options.restapi_yaml =
       "  authentication:\n"
       "    username: rest\n"
       "    password: rest-secret\n";
-  // patronictl's switchover goes through the leader's POST /switchover, with the credentials.
-  config.points = {Point::kBootstrap, Point::kSwitchover};
+  config.options.extra_dcs_yaml = "    failsafe_mode: true\n";
+  // n3 may not be promoted: after the switchover to n2, n2's death leaves n1 the candidate.
+  config.options.tags = {"", "", "  nofailover: true\n"};
+  // patronictl's switchover goes through the leader's POST /switchover, over https with the
+  // credentials; the leader race probes every member the same way.
+  config.points = {Point::kBootstrap, Point::kSwitchover, Point::kFailover};
+  config.failover_target = 0;
   return config;
 }
 
 std::vector<CompatConfig> AllCompatConfigs() {
-  return {DocsStyleConfig(), TaggedNodesConfig(), SyncStrictConfig(), RestAuthConfig()};
+  return {DocsStyleConfig(), TaggedNodesConfig(), SyncStrictConfig(), RestTlsAuthFailsafeConfig()};
 }
 
 }  // namespace warden::test

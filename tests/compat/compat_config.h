@@ -44,8 +44,9 @@ CompatConfig DocsStyleConfig();
 CompatConfig TaggedNodesConfig();
 // synchronous_mode_strict with one nosync node, so that the synchronous standby is known.
 CompatConfig SyncStrictConfig();
-// restapi.authentication: unsafe endpoints want basic auth.
-CompatConfig RestAuthConfig();
+// restapi over https (ctl.cacert names the CA) with basic auth, and failsafe_mode: unsafe
+// endpoints want the credentials, and peers probe each other over TLS with them.
+CompatConfig RestTlsAuthFailsafeConfig();
 // All of the above, in that order.
 std::vector<CompatConfig> AllCompatConfigs();
 

@@ -103,8 +103,8 @@ TEST_F(CompatTest, SynchronousModeStrictBehavesAsUnderPatroni) {
   ExpectSameAsPatroni(SyncStrictConfig());
 }
 
-TEST_F(CompatTest, RestApiAuthenticationBehavesAsUnderPatroni) {
-  ExpectSameAsPatroni(RestAuthConfig());
+TEST_F(CompatTest, RestApiOverTlsWithAuthAndFailsafeBehavesAsUnderPatroni) {
+  ExpectSameAsPatroni(RestTlsAuthFailsafeConfig());
 }
 
 }  // namespace

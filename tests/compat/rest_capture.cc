@@ -8,7 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
-#include "tests/compat/http_client.h"
+#include "tests/common/http_status.h"
 #include "tests/compat/json_flatten.h"
 
 namespace warden::test {
@@ -73,7 +73,8 @@ void SortReplication(nlohmann::json* status) {
 
 void CaptureGet(const CaptureContext& c, int node, const std::string& path, Snapshot* out) {
   const std::string prefix = absl::StrCat("rest/", c.cluster->name(node), "/", EndpointName(path));
-  const RestReply reply = Rest(c.cluster->rest_port(node), {.target = path});
+  const HttpReply reply =
+      HttpExchange(c.cluster->rest_endpoint(node), "GET", path, "", absl::Seconds(10));
   (*out)[prefix + "/status"] = std::to_string(reply.status);
   if (path == "/metrics") return;  // Prometheus text, compared by status only
   if (path == "/patroni") {
@@ -92,16 +93,24 @@ void CaptureGet(const CaptureContext& c, int node, const std::string& path, Snap
 // Requests that change nothing when they are let through: a reload of an unchanged config, the
 // cancelling of a switchover nobody scheduled.
 void CaptureUnsafe(const CaptureContext& c, int node, Snapshot* out) {
-  const std::string good = absl::StrCat(c.config->rest_user, ":", c.config->rest_password);
-  const std::vector<std::pair<std::string, std::string>> credentials = {
-      {"no", ""}, {"bad", c.config->rest_user + ":wrong"}, {"good", good}};
+  struct Credentials {
+    const char* kind;
+    std::string username;
+    std::string password;
+  };
+  const std::vector<Credentials> credentials = {
+      {"no", "", ""},
+      {"bad", c.config->rest_user, "wrong"},
+      {"good", c.config->rest_user, c.config->rest_password}};
   for (const auto& [method, path] : std::vector<std::pair<std::string, std::string>>{
            {"POST", "/reload"}, {"DELETE", "/switchover"}}) {
-    for (const auto& [kind, auth] : credentials) {
-      const RestReply reply =
-          Rest(c.cluster->rest_port(node), {.method = method, .target = path, .basic_auth = auth});
+    for (const Credentials& credential : credentials) {
+      RestEndpoint endpoint = c.cluster->rest_endpoint(node);
+      endpoint.username = credential.username;
+      endpoint.password = credential.password;
+      const HttpReply reply = HttpExchange(endpoint, method, path, "", absl::Seconds(10));
       (*out)[absl::StrCat("rest/", c.cluster->name(node), "/", method, " ", EndpointName(path),
-                          " (", kind, " auth)/status")] = std::to_string(reply.status);
+                          " (", credential.kind, " auth)/status")] = std::to_string(reply.status);
     }
   }
 }

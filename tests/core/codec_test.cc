@@ -689,6 +689,22 @@ TEST(ClusterCodecTest, ReadsAnInitializeKeyWithoutIdentifierAsClaimed) {
   EXPECT_THAT(garbage.decode_errors, SizeIs(1));
 }
 
+// Patroni 3.0.2 leaves the failover key as {} after a switchover; to it (and so to warden) that
+// is no request, not a switchover to any member.
+TEST(ClusterCodecTest, ReadsAnEmptiedFailoverKeyAsNoRequest) {
+  ClusterView emptied = DecodeCluster(Keys(), Listing({Kv("/service/pg/failover", "{}")}));
+  EXPECT_FALSE(emptied.failover.has_value());
+  EXPECT_THAT(emptied.decode_errors, IsEmpty());
+  ClusterView scheduled_only = DecodeCluster(
+      Keys(),
+      Listing({Kv("/service/pg/failover", R"({"scheduled_at":"2026-12-08T10:00:00+00:00"})")}));
+  EXPECT_FALSE(scheduled_only.failover.has_value());
+  ClusterView request =
+      DecodeCluster(Keys(), Listing({Kv("/service/pg/failover", R"({"member":"n2"})")}));
+  ASSERT_TRUE(request.failover.has_value());
+  EXPECT_EQ(request.failover->candidate, "n2");
+}
+
 TEST(ClusterCodecTest, ReadsTheLegacyOptimeKeyOnlyWithoutAStatusKey) {
   ClusterView legacy = DecodeCluster(Keys(), Listing({Kv("/service/pg/optime/leader", "777")}));
   EXPECT_EQ(legacy.status.optime, 777u);

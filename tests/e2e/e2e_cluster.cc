@@ -42,8 +42,15 @@ std::string InitdbYaml(const E2eClusterOptions& o) {
   return o.initdb_yaml.empty() ? "  - encoding: UTF8\n  - data-checksums\n" : o.initdb_yaml;
 }
 
+// restapi's certificate lines and the ctl section naming its CA, for `cert` (none when empty).
+std::string TlsYaml(const std::string& cert, const std::string& key) {
+  if (cert.empty()) return "";
+  return absl::StrCat("  certfile: ", cert, "\n  keyfile: ", key, "\n");
+}
+
 std::string Yaml(const E2eClusterOptions& o, const std::string& name, const std::string& dir,
-                 const std::string& etcd, int rest_port, int pg_port, const std::string& tags) {
+                 const std::string& etcd, int rest_port, int pg_port, const std::string& tags,
+                 const std::string& cert, const std::string& key) {
   return absl::StrCat(R"(scope: e2e
 name: )",
                       name, R"(
@@ -51,7 +58,7 @@ restapi:
   listen: 127.0.0.1:)",
                       rest_port, R"(
   connect_address: 127.0.0.1:)",
-                      rest_port, "\n", o.restapi_yaml, R"(etcd3:
+                      rest_port, "\n", TlsYaml(cert, key), o.restapi_yaml, R"(etcd3:
   hosts: )",
                       etcd, "\n", PatroniOnlyEtcdYaml(o), R"(bootstrap:
   dcs:
@@ -95,7 +102,9 @@ postgresql:
     wal_log_hints: on
 tags:
 )",
-                      tags.empty() ? "  {}\n" : tags, o.extra_yaml);
+                      tags.empty() ? "  {}\n" : tags,
+                      cert.empty() ? "" : absl::StrCat("ctl:\n  cacert: ", cert, "\n"),
+                      o.extra_yaml);
 }
 
 std::string ConninfoFor(int port) {
@@ -120,6 +129,11 @@ absl::Status E2eCluster::Init() {
   if (mkdtemp(pattern.data()) == nullptr) return absl::InternalError("mkdtemp failed");
   dir_ = pattern;
   ::chmod(dir_.c_str(), 0755);  // PostgreSQL runs as postgres below it
+  if (options_.rest_tls) {
+    // The HAProxy config checks over plain http.
+    if (options_.haproxy) return absl::InvalidArgumentError("rest_tls with haproxy is not set up");
+    if (absl::Status s = MakeRestCertificate(); !s.ok()) return s;
+  }
   for (int i = 0; i < options_.nodes; ++i) {
     const std::string tags = i < static_cast<int>(options_.tags.size()) ? options_.tags[i] : "";
     if (absl::StatusOr<int> added = AddNode(tags); !added.ok()) return added.status();
@@ -158,7 +172,7 @@ absl::StatusOr<int> E2eCluster::AddNode(const std::string& tags) {
     return absl::InternalError("chown failed");
   }
   std::ofstream(node.config) << Yaml(options_, node.name, node.dir, absl::StrJoin(endpoints, ","),
-                                     node.rest_port, node.pg_port, tags);
+                                     node.rest_port, node.pg_port, tags, rest_cert_, rest_key_);
   nodes_.push_back(std::move(node));
   return size() - 1;
 }
@@ -311,7 +325,45 @@ absl::StatusOr<std::string> E2eCluster::RunAsPostgres(const std::vector<std::str
 
 int E2eCluster::Http(int node, const std::string& method, const std::string& path,
                      const std::string& body) const {
-  return HttpStatus(rest_port(node), method, path, body);
+  return HttpExchange(rest_endpoint(node), method, path, body).status;
+}
+
+RestEndpoint E2eCluster::rest_endpoint(int node) const {
+  return RestEndpoint{.base_url = absl::StrCat(rest_cert_.empty() ? "http" : "https",
+                                               "://127.0.0.1:", rest_port(node)),
+                      .cacert = rest_cert_};
+}
+
+// One self-signed certificate for every node (they all listen on 127.0.0.1), readable by the OS
+// user postgres that Patroni runs as.
+absl::Status E2eCluster::MakeRestCertificate() {
+  rest_cert_ = dir_ + "/rest-cert.pem";
+  rest_key_ = dir_ + "/rest-key.pem";
+  pg_internal::Command command;
+  command.argv = {"/usr/bin/openssl",
+                  "req",
+                  "-x509",
+                  "-newkey",
+                  "ec",
+                  "-pkeyopt",
+                  "ec_paramgen_curve:prime256v1",
+                  "-nodes",
+                  "-days",
+                  "1",
+                  "-subj",
+                  "/CN=127.0.0.1",
+                  "-addext",
+                  "subjectAltName=IP:127.0.0.1",
+                  "-keyout",
+                  rest_key_,
+                  "-out",
+                  rest_cert_};
+  absl::StatusOr<pg_internal::CommandResult> made =
+      pg_internal::RunCommand(command, absl::Now() + absl::Seconds(30));
+  if (!made.ok()) return made.status();
+  if (made->exit_code != 0) return absl::InternalError("openssl req failed: " + made->output);
+  ::chmod(rest_key_.c_str(), 0644);
+  return absl::OkStatus();
 }
 
 std::string E2eCluster::Conninfo(int node) const { return ConninfoFor(pg_port(node)); }

@@ -21,6 +21,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "src/pg/subprocess.h"
+#include "tests/common/http_status.h"
 #include "tests/e2e/haproxy.h"
 #include "tests/e2e/tcp_proxy.h"
 #include "tests/etcd/etcd_cluster.h"
@@ -60,6 +61,10 @@ struct E2eClusterOptions {
   std::string restapi_yaml = {};
   // Extra top-level sections at the end of the file (indented by 0, "ctl:\n  auth: u:p\n").
   std::string extra_yaml = {};
+  // Every REST API serves https with a self-signed certificate for 127.0.0.1 made at Start
+  // (openssl), named by restapi.certfile and, as the CA, by ctl.cacert; the harness's own calls
+  // check it.
+  bool rest_tls = false;
   // Start the agents in Start. Without, Start returns with etcd (and HAProxy) up and every
   // node configured but no agent running, so that a benchmark can time a bootstrap from the
   // moment it starts them (StartAgent) rather than from etcd's start.
@@ -76,6 +81,8 @@ class E2eCluster {
   int size() const { return static_cast<int>(nodes_.size()); }
   std::string name(int node) const { return nodes_[node].name; }
   int rest_port(int node) const { return nodes_[node].rest_port; }
+  // How the harness reaches a node's REST API: http or https, with the CA to check it by.
+  RestEndpoint rest_endpoint(int node) const;
   int pg_port(int node) const { return nodes_[node].pg_port; }
   const std::string& config_path(int node) const { return nodes_[node].config; }
   const std::string& data_dir(int node) const { return nodes_[node].data_dir; }
@@ -155,12 +162,15 @@ class E2eCluster {
   absl::Status Init();
   absl::Status StartAll();
   absl::Status StartHaproxy();
+  absl::Status MakeRestCertificate();
   void KillPostmaster(int node);
 
   const E2eClusterOptions options_;
   std::unique_ptr<EtcdCluster> etcd_;
   std::unique_ptr<Haproxy> haproxy_;
   std::string dir_;
+  std::string rest_cert_;  // with rest_tls: the REST APIs' certificate (also their CA) and key
+  std::string rest_key_;
   std::vector<Node> nodes_;
 };
 

@@ -44,6 +44,8 @@ struct PgUser {
 
 // How to create a new cluster (initdb, then first start).
 struct BootstrapOptions {
+  // initdb's --encoding and --locale. Empty: none given, so that initdb derives them from the
+  // caller's environment (LANG, LC_ALL, LC_*), as under Patroni.
   std::string encoding = "UTF8";
   std::string locale = "C.UTF-8";
   bool data_checksums = true;
