@@ -338,7 +338,7 @@ Json EncodeTags(const MemberTags& tags) {
   return json;
 }
 
-std::string RoleFromPatroni(std::string role) {
+std::string RoleFromPatroni(const std::string& role) {
   return role == kPatroniPrimaryRole ? kPrimaryRole : role;
 }
 
@@ -398,7 +398,7 @@ absl::StatusOr<Member> DecodeMemberJson(std::string_view name, std::string_view 
   r.TakeString("api_url", &member.api_url);
   r.TakeString("state", &member.state);
   r.TakeString("role", &member.role);
-  member.role = RoleFromPatroni(std::move(member.role));
+  member.role = RoleFromPatroni(member.role);
   r.TakeString("version", &member.version);
   r.TakeLsn("xlog_location", &member.xlog_location);
   r.TakeNonNegative("timeline", &member.timeline);

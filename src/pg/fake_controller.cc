@@ -636,6 +636,7 @@ std::vector<ReplicationConnection> FakeController::WalsendersLocked() const {
                    [](const auto* a, const auto* b) { return a->name_ < b->name_; });
 
   std::vector<ReplicationConnection> out;
+  out.reserve(standbys.size());
   for (const FakeController* node : standbys) {
     out.push_back({.application_name = node->name_,
                    .client_addr = node->host_,

@@ -422,6 +422,7 @@ class LocalController final : public Controller {
     env.erase("LC_ALL");
     for (const char* name : {"LANG", "LANGUAGE", "LC_ALL", "LC_COLLATE", "LC_CTYPE", "LC_MESSAGES",
                              "LC_MONETARY", "LC_NUMERIC", "LC_TIME"}) {
+      // NOLINTNEXTLINE(concurrency-mt-unsafe): warden never changes its own environment.
       if (const char* value = std::getenv(name); value != nullptr) env[name] = value;
     }
   }
